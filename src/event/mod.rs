@@ -1,0 +1,291 @@
+//! The forge-neutral event model: every GitHub and GitLab webhook that forgehand acts on is
+//! decoded into one [`Event`]; all forge quirks end in `github.rs` / `gitlab.rs`.
+
+pub mod github;
+pub mod gitlab;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which forge a delivery came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForgeKind {
+    Github,
+    Gitlab,
+}
+
+impl ForgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForgeKind::Github => "github",
+            ForgeKind::Gitlab => "gitlab",
+        }
+    }
+}
+
+impl fmt::Display for ForgeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ForgeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "github" => Ok(ForgeKind::Github),
+            "gitlab" => Ok(ForgeKind::Gitlab),
+            other => Err(format!("unknown forge `{other}` (expected github or gitlab)")),
+        }
+    }
+}
+
+/// A repository (GitHub) or project (GitLab).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repo {
+    /// `owner/name` on GitHub, `group/sub/project` on GitLab.
+    pub path: String,
+    /// GitHub repository id or GitLab project id.
+    pub id: Option<u64>,
+    /// Default branch, when the payload names it.
+    pub default_branch: Option<String>,
+    /// Web URL of the repository / project.
+    pub url: Option<String>,
+    /// GitHub App installation id (GitHub only).
+    pub installation_id: Option<u64>,
+}
+
+/// The person (or bot) who caused the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub login: String,
+    pub id: Option<u64>,
+    /// A bot account (GitHub `type: Bot`, GitLab `bot: true`, or a `[bot]` suffix).
+    pub is_bot: bool,
+}
+
+/// State of an issue or merge request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemState {
+    Open,
+    Closed,
+    Merged,
+}
+
+/// An issue or merge request as it stood in the payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Issue number (GitHub) or iid (GitLab).
+    pub number: u64,
+    /// GitLab's global id of the issue / MR (needed by some GitLab endpoints).
+    pub global_id: Option<u64>,
+    /// True for a pull / merge request.
+    pub is_merge_request: bool,
+    pub title: String,
+    pub body: String,
+    pub state: ItemState,
+    pub labels: Vec<String>,
+    pub milestone: Option<String>,
+    pub assignees: Vec<String>,
+    pub author: String,
+    /// GitHub's `author_association` of the item's author (e.g. `MEMBER`), when present.
+    pub author_association: Option<String>,
+    pub url: Option<String>,
+}
+
+/// A comment (GitHub issue comment / GitLab note).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: u64,
+    pub body: String,
+    pub author: String,
+    /// GitHub's `author_association` of the commenter, when present.
+    pub author_association: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueAction {
+    Opened,
+    Edited,
+    Closed,
+    Reopened,
+    Labeled,
+    Unlabeled,
+    Milestoned,
+    Demilestoned,
+    Assigned,
+    Unassigned,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentAction {
+    Created,
+    /// `previous_body` is the text before the edit when the forge says it.
+    Edited { previous_body: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeRequestAction {
+    Opened,
+    Updated,
+    Merged,
+    Closed,
+    Reopened,
+}
+
+/// A merge / pull request with its branches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeRequest {
+    pub item: Item,
+    pub source_branch: String,
+    pub target_branch: String,
+    /// Head commit sha.
+    pub sha: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PipelineStatus {
+    Pending,
+    Running,
+    Success,
+    Failed,
+    Canceled,
+    Skipped,
+    Other,
+}
+
+/// A CI pipeline (GitLab pipeline, GitHub workflow run / check suite).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub id: u64,
+    /// Branch or tag name the pipeline ran for.
+    pub git_ref: String,
+    pub is_tag: bool,
+    pub sha: Option<String>,
+    pub status: PipelineStatus,
+    /// Stage names (GitLab) or the workflow name (GitHub).
+    pub stages: Vec<String>,
+    pub url: Option<String>,
+}
+
+/// One commit of a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushCommit {
+    pub id: String,
+    pub message: String,
+    /// Files added, modified or removed by the commit.
+    pub paths: Vec<String>,
+}
+
+/// A release (GitHub release, GitLab release).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub tag: String,
+    pub name: Option<String>,
+    pub body: String,
+    pub url: Option<String>,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Ping,
+    Issue {
+        action: IssueAction,
+        issue: Item,
+    },
+    Comment {
+        action: CommentAction,
+        comment: Comment,
+        /// The issue or merge request the comment is on.
+        on: Item,
+    },
+    MergeRequest {
+        action: MergeRequestAction,
+        merge_request: MergeRequest,
+    },
+    TagPushed {
+        tag: String,
+        sha: Option<String>,
+    },
+    TagDeleted {
+        tag: String,
+    },
+    ReleasePublished {
+        release: Release,
+    },
+    Pipeline {
+        pipeline: Pipeline,
+    },
+    /// A push to the repository's default branch.
+    DefaultBranchPush {
+        branch: String,
+        before: Option<String>,
+        after: Option<String>,
+        commits: Vec<PushCommit>,
+    },
+}
+
+impl EventKind {
+    /// Short name used in logs, metrics and rule `on:` lists.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Ping => "ping",
+            EventKind::Issue { .. } => "issue",
+            EventKind::Comment { .. } => "comment",
+            EventKind::MergeRequest { .. } => "merge_request",
+            EventKind::TagPushed { .. } => "tag_push",
+            EventKind::TagDeleted { .. } => "tag_delete",
+            EventKind::ReleasePublished { .. } => "release",
+            EventKind::Pipeline { .. } => "pipeline",
+            EventKind::DefaultBranchPush { .. } => "push",
+        }
+    }
+}
+
+/// One decoded delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub forge: ForgeKind,
+    /// `None` only for events that concern no single repository (e.g. a GitHub App ping).
+    pub repo: Option<Repo>,
+    pub actor: Actor,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What a decoder made of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded {
+    Event(Box<Event>),
+    /// Authentic, well-formed, but nothing forgehand acts on; the reason is recorded.
+    Ignored(String),
+}
+
+/// A payload that could not be decoded; the job is marked failed with this reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DecodeError(pub String);
+
+impl From<serde_json::Error> for DecodeError {
+    fn from(e: serde_json::Error) -> Self {
+        DecodeError(format!("malformed payload: {e}"))
+    }
+}
+
+/// Decode a delivery of either forge. `event_name` is the `X-GitHub-Event` or
+/// `X-Gitlab-Event` header.
+pub fn decode(forge: ForgeKind, event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
+    match forge {
+        ForgeKind::Github => github::decode(event_name, body),
+        ForgeKind::Gitlab => gitlab::decode(event_name, body),
+    }
+}

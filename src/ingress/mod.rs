@@ -1,0 +1,186 @@
+//! Ingress: the webhook endpoints. Each checks the body limit and the signature or token over
+//! the raw bytes, identifies the delivery, writes it to the store and only then answers —
+//! `202` for a new delivery, `200` for a known one. It never calls a forge.
+
+pub mod github;
+pub mod gitlab;
+
+use crate::event::ForgeKind;
+use crate::store::{Inserted, NewDelivery, Store};
+use crate::telemetry::Metrics;
+use actix_web::{web, HttpRequest, HttpResponse};
+use secrecy::SecretString;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::Notify;
+use tracing::Instrument;
+
+/// What the webhook endpoints share.
+pub struct Ingress {
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<Metrics>,
+    /// Accepted GitHub webhook secrets (several during a rotation); empty = GitHub not served.
+    pub github_secrets: Vec<SecretString>,
+    /// Accepted GitLab webhook tokens; empty = GitLab not served.
+    pub gitlab_tokens: Vec<SecretString>,
+    /// Woken after each new delivery so that an idle worker claims it at once.
+    pub wake: Arc<Notify>,
+}
+
+/// Mount the webhook routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/webhooks/github", web::post().to(github_webhook))
+        .route("/webhooks/gitlab", web::post().to(gitlab_webhook));
+}
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn not_served(variable: &str) -> HttpResponse {
+    HttpResponse::ServiceUnavailable()
+        .content_type("text/plain")
+        .body(format!("{variable} is not set: this forge's webhooks are not served\n"))
+}
+
+fn refused(metrics: &Metrics, forge: ForgeKind, why: &'static str) -> HttpResponse {
+    metrics.inc(
+        "forgehand_deliveries_total",
+        &[("forge", forge.as_str()), ("event", ""), ("outcome", "unauthorized")],
+    );
+    tracing::warn!(forge = forge.as_str(), "delivery refused: {why}");
+    HttpResponse::Unauthorized()
+        .content_type("text/plain")
+        .body(format!("{why}\n"))
+}
+
+async fn github_webhook(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Ingress>,
+) -> HttpResponse {
+    let started = Instant::now();
+    if state.github_secrets.is_empty() {
+        return not_served("GITHUB_WEBHOOK_SECRET");
+    }
+    let signature = header(&req, "x-hub-signature-256");
+    if !github::verify(&state.github_secrets, signature, &body) {
+        let why = if signature.is_none() {
+            "missing X-Hub-Signature-256"
+        } else {
+            "bad X-Hub-Signature-256"
+        };
+        return refused(&state.metrics, ForgeKind::Github, why);
+    }
+    let event = header(&req, "x-github-event").unwrap_or("").to_string();
+    let delivery_id = header(&req, "x-github-delivery")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("sha256:{}", hex::encode(Sha256::digest(&body))));
+    accept(&state, ForgeKind::Github, delivery_id, event, body, started).await
+}
+
+async fn gitlab_webhook(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Ingress>,
+) -> HttpResponse {
+    let started = Instant::now();
+    if state.gitlab_tokens.is_empty() {
+        return not_served("GITLAB_WEBHOOK_TOKEN");
+    }
+    if !gitlab::verify(&state.gitlab_tokens, header(&req, "x-gitlab-token")) {
+        return refused(&state.metrics, ForgeKind::Gitlab, "bad or missing X-Gitlab-Token");
+    }
+    let event = header(&req, "x-gitlab-event").unwrap_or("").to_string();
+    let delivery_id = gitlab::delivery_id(
+        header(&req, "idempotency-key"),
+        header(&req, "x-gitlab-event-uuid"),
+        &body,
+    );
+    accept(&state, ForgeKind::Gitlab, delivery_id, event, body, started).await
+}
+
+/// Store an authentic delivery and answer. Whatever the payload holds, an authentic delivery
+/// is stored and acknowledged (GitLab disables hooks that receive 4xx answers); decoding
+/// problems are recorded on the job by the worker.
+async fn accept(
+    state: &Ingress,
+    forge: ForgeKind,
+    delivery_id: String,
+    event: String,
+    body: web::Bytes,
+    started: Instant,
+) -> HttpResponse {
+    let span = tracing::info_span!(
+        "delivery",
+        delivery.id = %delivery_id,
+        forge = forge.as_str(),
+        event = %event
+    );
+    async move {
+        let delivery = NewDelivery {
+            forge,
+            delivery_id,
+            event,
+            body: body.to_vec(),
+            received_at: crate::clock::now_ms(),
+        };
+        let event_label = metric_event(&delivery.event);
+        let (response, outcome) = match state.store.insert(delivery).await {
+            Ok(Inserted::New) => {
+                state.wake.notify_one();
+                tracing::debug!("delivery accepted");
+                (HttpResponse::Accepted().finish(), "accepted")
+            }
+            Ok(Inserted::Duplicate) => {
+                tracing::info!("known delivery id: acknowledged, not processed again");
+                (HttpResponse::Ok().finish(), "duplicate")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "delivery could not be stored");
+                // Opaque body; the forge retries or the operator redelivers.
+                (HttpResponse::ServiceUnavailable().finish(), "store_error")
+            }
+        };
+        let pairs = [("forge", forge.as_str()), ("event", event_label), ("outcome", outcome)];
+        state.metrics.inc("forgehand_deliveries_total", &pairs);
+        state.metrics.observe(
+            "forgehand_ack_seconds",
+            &[("forge", forge.as_str())],
+            started.elapsed(),
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// Event names used as metric labels: known names as they are, anything else as `other`, so
+/// that a sender cannot grow the metric set without bound.
+fn metric_event(event: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "issues",
+        "issue_comment",
+        "pull_request",
+        "push",
+        "create",
+        "delete",
+        "release",
+        "workflow_run",
+        "check_suite",
+        "ping",
+        "Issue Hook",
+        "Confidential Issue Hook",
+        "Note Hook",
+        "Confidential Note Hook",
+        "Merge Request Hook",
+        "Push Hook",
+        "Tag Push Hook",
+        "Pipeline Hook",
+        "Release Hook",
+        "System Hook",
+    ];
+    KNOWN.iter().find(|k| **k == event).copied().unwrap_or("other")
+}

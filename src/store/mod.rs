@@ -1,0 +1,146 @@
+//! The durable delivery store and job queue: a delivery is acknowledged only after it is
+//! written here; workers claim jobs under a lease and record how each one ended.
+
+mod schema;
+pub mod sqlite;
+
+use crate::event::ForgeKind;
+use async_trait::async_trait;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A delivery as ingress received it, before it is stored.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub forge: ForgeKind,
+    /// `X-GitHub-Delivery`, GitLab `Idempotency-Key` / `X-Gitlab-Event-UUID`, or a body hash.
+    pub delivery_id: String,
+    /// `X-GitHub-Event` / `X-Gitlab-Event`.
+    pub event: String,
+    pub body: Vec<u8>,
+    /// Unix milliseconds.
+    pub received_at: i64,
+}
+
+/// Whether an insert stored a new delivery or found the id already known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    Duplicate,
+}
+
+/// A claimed job: the delivery plus the attempt number that fences its completion.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub forge: ForgeKind,
+    pub delivery_id: String,
+    pub event: String,
+    pub body: Vec<u8>,
+    /// 1 for the first claim; a completion must quote it (a job re-claimed after its lease
+    /// expired cannot be completed by the worker that lost it).
+    pub attempt: i64,
+    pub received_at: i64,
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "reason", rename_all = "lowercase")]
+pub enum Outcome {
+    Done,
+    Ignored(String),
+    Failed(String),
+}
+
+impl Outcome {
+    pub fn state(&self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::Ignored(_) => "ignored",
+            Outcome::Failed(_) => "failed",
+        }
+    }
+    fn reason(&self) -> Option<&str> {
+        match self {
+            Outcome::Done => None,
+            Outcome::Ignored(r) | Outcome::Failed(r) => Some(r),
+        }
+    }
+}
+
+/// A stored delivery, for inspection (tests, operators).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryRecord {
+    pub forge: String,
+    pub delivery_id: String,
+    pub event: String,
+    /// pending / running / done / ignored / failed
+    pub state: String,
+    pub reason: Option<String>,
+    pub attempts: i64,
+}
+
+/// Number of deliveries in each state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QueueStats {
+    pub pending: u64,
+    pub running: u64,
+    pub done: u64,
+    pub ignored: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("unsupported database url `{0}` (expected sqlite://PATH)")]
+    UnsupportedUrl(String),
+    #[error("the store is shut down")]
+    Closed,
+}
+
+/// The store behind ingress and the workers.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Write a delivery durably; returns once it is committed.
+    async fn insert(&self, delivery: NewDelivery) -> Result<Inserted, StoreError>;
+    /// Claim up to `limit` jobs: pending ones whose retry time has come, and running ones whose
+    /// lease expired (their worker died). Each claim increments the attempt count.
+    async fn claim(&self, now_ms: i64, lease: Duration, limit: usize)
+        -> Result<Vec<Job>, StoreError>;
+    /// Record how a job ended; false if the job was meanwhile re-claimed (stale attempt).
+    async fn finish(&self, id: i64, attempt: i64, outcome: Outcome) -> Result<bool, StoreError>;
+    /// Put a job back for another try at `not_before_ms`; false if the attempt is stale.
+    async fn retry_later(
+        &self,
+        id: i64,
+        attempt: i64,
+        reason: String,
+        not_before_ms: i64,
+    ) -> Result<bool, StoreError>;
+    async fn stats(&self) -> Result<QueueStats, StoreError>;
+    async fn delivery(
+        &self,
+        forge: ForgeKind,
+        delivery_id: &str,
+    ) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// Record `key` if it was never recorded; true the first time only. Used for
+    /// exactly-once scheduled rule firings and other one-shot markers.
+    async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError>;
+}
+
+/// Open the store named by a database URL (`sqlite://path`, `sqlite::memory:`).
+pub fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        return Ok(Arc::new(sqlite::SqliteStore::open(path)?));
+    }
+    if url == "sqlite::memory:" {
+        return Ok(Arc::new(sqlite::SqliteStore::open(":memory:")?));
+    }
+    Err(StoreError::UnsupportedUrl(url.to_string()))
+}
+
+#[cfg(test)]
+mod tests;

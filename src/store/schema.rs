@@ -1,0 +1,26 @@
+//! The store's schema, shared by every backend: one row per delivery, which is also its job.
+
+/// Statements run at start-up; each is idempotent.
+pub const SQLITE_SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS deliveries (
+        id INTEGER PRIMARY KEY,
+        forge TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        body BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        lease_until INTEGER,
+        not_before INTEGER NOT NULL DEFAULT 0,
+        finished_at INTEGER,
+        UNIQUE (forge, delivery_id)
+    )",
+    "CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (id)
+        WHERE state IN ('pending', 'running')",
+    "CREATE TABLE IF NOT EXISTS markers (
+        key TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL
+    )",
+];
