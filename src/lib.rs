@@ -8,3 +8,5 @@ pub mod plan;
 pub mod role;
 pub mod store;
 pub mod telemetry;
+pub mod command;
+pub mod release;

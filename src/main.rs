@@ -1,1 +1,5 @@
-fn main() {}
+//! The `forgehand` binary: a thin shell around [`forgehand::cli`].
+
+fn main() -> std::process::ExitCode {
+    forgehand::cli::main()
+}

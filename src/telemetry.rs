@@ -105,8 +105,13 @@ impl Metrics {
             let _ = writeln!(out, "{name}_sum{{{l}}} {}", h.sum);
             let _ = writeln!(out, "{name}_count{{{l}}} {}", h.count);
         }
+        last = "";
         for (name, l, v) in gauges {
-            let _ = writeln!(out, "# TYPE {name} gauge\n{name}{{{l}}} {v}");
+            if *name != last {
+                let _ = writeln!(out, "# TYPE {name} gauge");
+                last = name;
+            }
+            let _ = writeln!(out, "{name}{{{l}}} {v}");
         }
         out
     }

@@ -87,9 +87,16 @@ pub struct Item {
     pub body: String,
     pub state: ItemState,
     pub labels: Vec<String>,
+    /// Milestone title, when the payload names it (GitLab issue / MR hooks carry only an id).
     pub milestone: Option<String>,
+    /// The id the forge's API takes for the milestone: GitHub milestone number, GitLab
+    /// milestone id.
+    pub milestone_id: Option<u64>,
     pub assignees: Vec<String>,
+    /// Login of the author; empty when the payload names the author only by id (GitLab).
     pub author: String,
+    /// Forge user id of the author.
+    pub author_id: Option<u64>,
     /// GitHub's `author_association` of the item's author (e.g. `MEMBER`), when present.
     pub author_association: Option<String>,
     pub url: Option<String>,

@@ -1,0 +1,306 @@
+//! The argument grammar: turns a [`RawCommand`] into a typed [`Command`].
+//!
+//! Values are separated by spaces and/or commas. A value may carry a sigil (`~` label,
+//! `%` milestone, `@` user) and may be quoted (`~"flow::To Do"`), which is the only way to
+//! put spaces or commas in it; there are no escapes. Unquoted values keep every character,
+//! dots and trailing punctuation included (`~v1.2.x`, `bug.`).
+
+use super::{
+    canonical_name, Command, CommandError, DeployEnv, MilestoneArg, RawCommand, ReleaseArg,
+    TriageArg, UserArg,
+};
+
+/// Parses one command line. An unknown name is [`CommandError::Unknown`].
+pub fn parse(raw: &RawCommand) -> Result<Command, CommandError> {
+    let Some(name) = canonical_name(&raw.name) else {
+        return Err(CommandError::Unknown {
+            name: raw.name.clone(),
+        });
+    };
+    let args = raw.args.trim();
+    Ok(match name {
+        "label" => Command::Label(labels(name, args, true)?),
+        "unlabel" => Command::Unlabel(labels(name, args, false)?),
+        "relabel" => Command::Relabel(labels(name, args, true)?),
+        "milestone" => Command::Milestone(milestone(args)?),
+        "remove_milestone" => no_args(name, args, Command::RemoveMilestone)?,
+        "assign" => Command::Assign(users(name, args, true)?),
+        "reassign" => Command::Reassign(users(name, args, true)?),
+        "unassign" => Command::Unassign(users(name, args, false)?),
+        "cc" => Command::Cc(mentions(args)?),
+        "close" => no_args(name, args, Command::Close)?,
+        "reopen" => no_args(name, args, Command::Reopen)?,
+        "help" => no_args(name, args, Command::Help)?,
+        "triage" => Command::Triage(choice(
+            name,
+            args,
+            "`urgent` or `later`",
+            &[("urgent", TriageArg::Urgent), ("later", TriageArg::Later)],
+        )?),
+        "release" => Command::Release(choice(
+            name,
+            args,
+            "`schedule`",
+            &[("schedule", ReleaseArg::Schedule)],
+        )?),
+        "deploy" => Command::Deploy(choice(
+            name,
+            args,
+            "`production` or `staging`",
+            &[
+                ("production", DeployEnv::Production),
+                ("staging", DeployEnv::Staging),
+            ],
+        )?),
+        other => {
+            return Err(CommandError::Unknown {
+                name: other.to_string(),
+            })
+        }
+    })
+}
+
+/// A value as written: its sigil, its text without sigil or quotes, whether it was quoted.
+#[derive(Debug, PartialEq, Eq)]
+struct Token<'a> {
+    sigil: Option<char>,
+    text: &'a str,
+    quoted: bool,
+    /// The whole value as written, for error messages.
+    written: &'a str,
+}
+
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || c == ','
+}
+
+/// Splits `args` into values; `sigil` is the one sigil this command's values may carry.
+fn tokenize<'a>(
+    command: &'static str,
+    args: &'a str,
+    sigil: char,
+) -> Result<Vec<Token<'a>>, CommandError> {
+    let mut tokens = Vec::new();
+    let mut rest = args.trim_start_matches(is_separator);
+    while !rest.is_empty() {
+        let start = rest;
+        let has_sigil = rest.starts_with(sigil);
+        if has_sigil {
+            rest = &rest[sigil.len_utf8()..];
+        }
+        let (text, quoted, after) = if let Some(inner) = rest.strip_prefix('"') {
+            let Some(close) = inner.find('"') else {
+                return Err(CommandError::UnterminatedQuote {
+                    command,
+                    text: start.to_string(),
+                });
+            };
+            let after = &inner[close + 1..];
+            if !after.is_empty() && !after.starts_with(is_separator) {
+                let end = after.find(is_separator).unwrap_or(after.len());
+                let written = &start[..start.len() - after.len() + end];
+                return Err(CommandError::AfterQuote {
+                    command,
+                    text: written.to_string(),
+                });
+            }
+            (inner[..close].trim(), true, after)
+        } else {
+            let end = rest.find(is_separator).unwrap_or(rest.len());
+            (&rest[..end], false, &rest[end..])
+        };
+        let written = &start[..start.len() - after.len()];
+        tokens.push(Token {
+            sigil: has_sigil.then_some(sigil),
+            text,
+            quoted,
+            written,
+        });
+        rest = after.trim_start_matches(is_separator);
+    }
+    Ok(tokens)
+}
+
+/// Label names; `required` makes an empty list an error.
+fn labels(command: &'static str, args: &str, required: bool) -> Result<Vec<String>, CommandError> {
+    let mut out: Vec<String> = Vec::new();
+    for token in tokenize(command, args, '~')? {
+        if token.text.is_empty() {
+            return Err(CommandError::Empty {
+                command,
+                what: "label",
+                text: token.written.to_string(),
+            });
+        }
+        if !out.iter().any(|l| l == token.text) {
+            out.push(token.text.to_string());
+        }
+    }
+    if required && out.is_empty() {
+        return Err(CommandError::Missing {
+            command,
+            expected: "at least one label, e.g. `~bug` or `~\"flow::To Do\"`",
+        });
+    }
+    Ok(out)
+}
+
+const MILESTONE_EXAMPLE: &str = "a milestone, e.g. `%\"1.4\"`, `%current` or `%next`";
+
+/// `%"1.4"`, `%current`, `%next`, `%Backlog`, or a plain title that runs to the end of the
+/// line (`Sprint 12`). Quoting makes a keyword a title: `%"current"`.
+fn milestone(args: &str) -> Result<MilestoneArg, CommandError> {
+    const COMMAND: &str = "milestone";
+    if args.is_empty() {
+        return Err(CommandError::Missing {
+            command: COMMAND,
+            expected: MILESTONE_EXAMPLE,
+        });
+    }
+    let (text, quoted) = if args.starts_with(['%', '"']) {
+        let tokens = tokenize(COMMAND, args, '%')?;
+        if let [_, extra, ..] = tokens.as_slice() {
+            return Err(CommandError::Unexpected {
+                command: COMMAND,
+                expected: "takes one milestone (quote titles with spaces: `%\"Sprint 12\"`)",
+                got: extra.written.to_string(),
+            });
+        }
+        let token = &tokens[0];
+        if token.text.is_empty() {
+            return Err(CommandError::Empty {
+                command: COMMAND,
+                what: "milestone",
+                text: token.written.to_string(),
+            });
+        }
+        (token.text, token.quoted)
+    } else {
+        (args, false)
+    };
+    Ok(match text {
+        t if !quoted && t.eq_ignore_ascii_case("current") => MilestoneArg::Current,
+        t if !quoted && t.eq_ignore_ascii_case("next") => MilestoneArg::Next,
+        t => MilestoneArg::Title(t.to_string()),
+    })
+}
+
+/// Users for assign/reassign/unassign: `@alice`, `bob`, `me`; the word `and` is skipped.
+fn users(command: &'static str, args: &str, required: bool) -> Result<Vec<UserArg>, CommandError> {
+    let mut out: Vec<UserArg> = Vec::new();
+    for token in tokenize(command, args, '@')? {
+        if token.sigil.is_none() && !token.quoted && token.text.eq_ignore_ascii_case("and") {
+            continue;
+        }
+        let user = if token.text.eq_ignore_ascii_case("me") {
+            UserArg::Me
+        } else {
+            UserArg::Login(login(command, &token)?)
+        };
+        if !out.contains(&user) {
+            out.push(user);
+        }
+    }
+    if required && out.is_empty() {
+        return Err(CommandError::Missing {
+            command,
+            expected: "at least one user, e.g. `@alice` or `me`",
+        });
+    }
+    Ok(out)
+}
+
+/// People to mention: logins with or without `@`; `and` is skipped; `me` is refused.
+fn mentions(args: &str) -> Result<Vec<String>, CommandError> {
+    const COMMAND: &str = "cc";
+    let mut out: Vec<String> = Vec::new();
+    for token in tokenize(COMMAND, args, '@')? {
+        if token.sigil.is_none() && !token.quoted && token.text.eq_ignore_ascii_case("and") {
+            continue;
+        }
+        if token.text.eq_ignore_ascii_case("me") {
+            return Err(CommandError::Unexpected {
+                command: COMMAND,
+                expected: "mentions other people by username",
+                got: token.written.to_string(),
+            });
+        }
+        let name = login(COMMAND, &token)?;
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    if out.is_empty() {
+        return Err(CommandError::Missing {
+            command: COMMAND,
+            expected: "at least one user, e.g. `@alice`",
+        });
+    }
+    Ok(out)
+}
+
+/// A login that GitHub or GitLab could have issued: ASCII letters, digits, `-`, `_`, `.`,
+/// starting and ending with a letter, digit or `_`.
+fn login(command: &'static str, token: &Token<'_>) -> Result<String, CommandError> {
+    let text = token.text;
+    let edge_ok = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let valid = text.starts_with(edge_ok)
+        && text.ends_with(edge_ok)
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(CommandError::InvalidUser {
+            command,
+            got: token.written.to_string(),
+        })
+    }
+}
+
+/// Exactly one word out of `options` (case-insensitive).
+fn choice<T: Copy>(
+    command: &'static str,
+    args: &str,
+    valid: &'static str,
+    options: &[(&str, T)],
+) -> Result<T, CommandError> {
+    let mut words = args.split_whitespace();
+    let (Some(word), None) = (words.next(), words.next()) else {
+        return Err(if args.is_empty() {
+            CommandError::Missing {
+                command,
+                expected: valid,
+            }
+        } else {
+            CommandError::Invalid {
+                command,
+                got: args.to_string(),
+                valid,
+            }
+        });
+    };
+    options
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        .map(|(_, value)| *value)
+        .ok_or_else(|| CommandError::Invalid {
+            command,
+            got: word.to_string(),
+            valid,
+        })
+}
+
+/// A command that takes no arguments.
+fn no_args(command: &'static str, args: &str, value: Command) -> Result<Command, CommandError> {
+    if args.is_empty() {
+        Ok(value)
+    } else {
+        Err(CommandError::Unexpected {
+            command,
+            expected: "takes no arguments",
+            got: args.to_string(),
+        })
+    }
+}

@@ -1,0 +1,26 @@
+//! What `decide` knows beyond the event: facts the worker fetched from the forge and the store
+//! before deciding. A `None` field was not fetched (e.g. `forgehand plan`, which calls no forge),
+//! and `decide` then assumes the most permissive answer rather than refusing.
+
+use crate::role::Role;
+use serde::Serialize;
+
+/// Which facts `decide` needs for an event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// The role of the event's actor, from the forge.
+    pub actor_role: bool,
+    /// The labels defined in the repository.
+    pub labels: bool,
+}
+
+/// Facts gathered for one event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Context {
+    /// The actor's role as the forge reports it (the YAML `roles:` map wins over it).
+    pub actor_role: Option<Role>,
+    /// Labels that exist in the repository.
+    pub labels: Option<Vec<String>>,
+    /// The comment's text before an edit, when the forge's payload does not carry it.
+    pub previous_comment_body: Option<String>,
+}

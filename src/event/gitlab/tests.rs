@@ -1,0 +1,685 @@
+//! Decoder tests against real GitLab payloads (`fixtures/gitlab/`, the examples of GitLab's
+//! `webhook_events.md`), plus edge cases made by editing them.
+
+use super::decode;
+use crate::event::{
+    CommentAction, Decoded, Event, EventKind, IssueAction, ItemState, MergeRequestAction,
+    PipelineStatus,
+};
+use serde_json::{json, Value};
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/gitlab/",
+            $name,
+            ".json"
+        ))
+        .as_slice()
+    };
+}
+
+fn event(name: &str, body: &[u8]) -> Event {
+    match decode(name, body) {
+        Ok(Decoded::Event(e)) => *e,
+        other => panic!("{name}: expected an event, got {other:?}"),
+    }
+}
+
+fn ignored(name: &str, body: &[u8]) -> String {
+    match decode(name, body) {
+        Ok(Decoded::Ignored(why)) => why,
+        other => panic!("{name}: expected Ignored, got {other:?}"),
+    }
+}
+
+fn error(name: &str, body: &[u8]) -> String {
+    match decode(name, body) {
+        Err(e) => e.0,
+        other => panic!("{name}: expected an error, got {other:?}"),
+    }
+}
+
+/// A fixture with one edit applied.
+fn edited(body: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(body).expect("fixture is JSON");
+    edit(&mut value);
+    serde_json::to_vec(&value).expect("serializes")
+}
+
+const ZERO_SHA: &str = "0000000000000000000000000000000000000000";
+
+#[test]
+fn push_to_default_branch() {
+    let e = event("Push Hook", fixture!("push"));
+    let repo = e.repo.as_ref().expect("repo");
+    assert_eq!(repo.path, "mike/diaspora");
+    assert_eq!(repo.id, Some(15));
+    assert_eq!(repo.default_branch.as_deref(), Some("master"));
+    assert_eq!(
+        repo.url.as_deref(),
+        Some("http://example.com/mike/diaspora")
+    );
+    assert_eq!(repo.installation_id, None);
+    assert_eq!(e.actor.login, "jsmith");
+    assert_eq!(e.actor.id, Some(4));
+    assert!(!e.actor.is_bot);
+    let EventKind::DefaultBranchPush {
+        branch,
+        before,
+        after,
+        commits,
+    } = e.kind
+    else {
+        panic!("not a push")
+    };
+    assert_eq!(branch, "master");
+    assert_eq!(
+        before.as_deref(),
+        Some("95790bf891e76fee5e1747ab589903a6a1f80f22")
+    );
+    assert_eq!(
+        after.as_deref(),
+        Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d7")
+    );
+    assert_eq!(commits.len(), 2);
+    assert_eq!(commits[1].message, "fixed readme");
+    assert_eq!(
+        commits[0].paths,
+        ["CHANGELOG", "app/controller/application.rb"]
+    );
+}
+
+#[test]
+fn push_to_other_branch_or_deleting_the_default_is_ignored() {
+    let body = edited(fixture!("push"), |v| v["ref"] = "refs/heads/feature".into());
+    assert!(ignored("Push Hook", &body).contains("feature"));
+    let body = edited(fixture!("push"), |v| v["after"] = ZERO_SHA.into());
+    assert!(ignored("Push Hook", &body).contains("deleted"));
+}
+
+#[test]
+fn push_without_default_branch_is_an_error() {
+    let body = edited(fixture!("push"), |v| {
+        v["project"]["default_branch"] = Value::Null;
+    });
+    assert!(error("Push Hook", &body).contains("default_branch"));
+}
+
+#[test]
+fn tag_pushed() {
+    let e = event("Tag Push Hook", fixture!("tag_push"));
+    assert_eq!(
+        e.repo.as_ref().map(|r| r.path.as_str()),
+        Some("jsmith/example")
+    );
+    assert_eq!(e.actor.id, Some(1));
+    assert_eq!(
+        e.actor.login, "",
+        "this example names the pusher only by id"
+    );
+    assert_eq!(
+        e.kind,
+        EventKind::TagPushed {
+            tag: "v1.0.0".into(),
+            sha: Some("82b3d5ae55f7080f1e6022629cdb57bfae7cccc7".into())
+        }
+    );
+    let body = edited(fixture!("tag_push"), |v| {
+        v["user_username"] = "jsmith".into()
+    });
+    assert_eq!(event("Tag Push Hook", &body).actor.login, "jsmith");
+}
+
+#[test]
+fn tag_deleted() {
+    let body = edited(fixture!("tag_push"), |v| {
+        v["before"] = "82b3d5ae55f7080f1e6022629cdb57bfae7cccc7".into();
+        v["after"] = ZERO_SHA.into();
+        v["checkout_sha"] = Value::Null;
+    });
+    assert_eq!(
+        event("Tag Push Hook", &body).kind,
+        EventKind::TagDeleted {
+            tag: "v1.0.0".into()
+        }
+    );
+}
+
+#[test]
+fn system_hooks_dispatch_on_object_kind() {
+    let e = event("System Hook", fixture!("tag_push"));
+    assert_eq!(e.kind.name(), "tag_push");
+    let e = event("System Hook", fixture!("push"));
+    assert_eq!(e.kind.name(), "push");
+    let e = event("System Hook", fixture!("merge_request.open"));
+    assert_eq!(e.kind.name(), "merge_request");
+    let body = edited(fixture!("push"), |v| {
+        v["object_kind"] = "repository_update".into();
+    });
+    assert!(ignored("System Hook", &body).contains("repository_update"));
+}
+
+#[test]
+fn issue_opened() {
+    let e = event("Issue Hook", fixture!("issue.open"));
+    let repo = e.repo.as_ref().expect("repo");
+    assert_eq!(repo.path, "gitlabhq/gitlab-test");
+    assert_eq!(repo.id, Some(1));
+    assert_eq!(e.actor.login, "root");
+    assert_eq!(e.actor.id, Some(1));
+    let EventKind::Issue { action, issue } = e.kind else {
+        panic!("not an issue")
+    };
+    assert_eq!(action, IssueAction::Opened);
+    assert_eq!(issue.number, 23);
+    assert_eq!(issue.global_id, Some(301));
+    assert!(!issue.is_merge_request);
+    assert_eq!(issue.title, "New API: create/update/delete file");
+    assert_eq!(
+        issue.body,
+        "Create new API for manipulations with repository"
+    );
+    assert_eq!(issue.state, ItemState::Open);
+    assert_eq!(issue.labels, ["API"]);
+    assert_eq!(issue.milestone, None);
+    assert_eq!(issue.milestone_id, None);
+    assert_eq!(issue.assignees, ["user1"]);
+    assert_eq!(
+        issue.author, "",
+        "author 51 is not the actor; GitLab gives only the id"
+    );
+    assert_eq!(issue.author_id, Some(51));
+    assert_eq!(issue.author_association, None);
+    assert_eq!(
+        issue.url.as_deref(),
+        Some("http://example.com/diaspora/issues/23")
+    );
+}
+
+#[test]
+fn confidential_issue_hook_decodes_like_an_issue_hook() {
+    let e = event("Confidential Issue Hook", fixture!("issue.open"));
+    assert_eq!(e.kind.name(), "issue");
+}
+
+/// `issue.open` turned into an `update` with the given `changes`.
+fn issue_update(changes: Value) -> IssueAction {
+    let body = edited(fixture!("issue.open"), |v| {
+        v["object_attributes"]["action"] = "update".into();
+        v["changes"] = changes;
+    });
+    match event("Issue Hook", &body).kind {
+        EventKind::Issue { action, .. } => action,
+        other => panic!("got {other:?}"),
+    }
+}
+
+#[test]
+fn issue_actions() {
+    for (action, want) in [
+        ("close", IssueAction::Closed),
+        ("reopen", IssueAction::Reopened),
+    ] {
+        let body = edited(fixture!("issue.open"), |v| {
+            v["object_attributes"]["action"] = action.into();
+        });
+        match event("Issue Hook", &body).kind {
+            EventKind::Issue { action, .. } => assert_eq!(action, want),
+            other => panic!("got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn issue_updates_are_classified_by_their_changes() {
+    let label = |t: &str| json!({"id": 1, "title": t});
+    let user = |u: &str| json!({"name": u, "username": u});
+    let cases = [
+        (json!({}), IssueAction::Edited),
+        (
+            json!({"title": {"previous": "a", "current": "b"}}),
+            IssueAction::Edited,
+        ),
+        (
+            json!({"description": {"previous": "a", "current": "b"},
+                   "labels": {"previous": [], "current": [label("x")]}}),
+            IssueAction::Edited,
+        ),
+        (
+            json!({"labels": {"previous": [label("API")], "current": [label("Platform")]}}),
+            IssueAction::Labeled,
+        ),
+        (
+            json!({"labels": {"previous": [label("API"), label("x")], "current": [label("API")]}}),
+            IssueAction::Unlabeled,
+        ),
+        (
+            json!({"milestone_id": {"previous": null, "current": 7}}),
+            IssueAction::Milestoned,
+        ),
+        (
+            json!({"milestone_id": {"previous": 7, "current": null}}),
+            IssueAction::Demilestoned,
+        ),
+        (
+            json!({"assignees": {"previous": [], "current": [user("user1")]}}),
+            IssueAction::Assigned,
+        ),
+        (
+            json!({"assignees": {"previous": [user("user1")], "current": []}}),
+            IssueAction::Unassigned,
+        ),
+        (
+            json!({"updated_at": {"previous": "x", "current": "y"}}),
+            IssueAction::Edited,
+        ),
+    ];
+    for (changes, want) in cases {
+        let shown = changes.to_string();
+        assert_eq!(issue_update(changes), want, "{shown}");
+    }
+}
+
+#[test]
+fn work_items_and_unknown_issue_actions_are_ignored() {
+    let body = edited(fixture!("issue.open"), |v| {
+        v["object_kind"] = "work_item".into()
+    });
+    assert!(ignored("Issue Hook", &body).contains("work_item"));
+    let body = edited(fixture!("issue.open"), |v| {
+        v["object_attributes"]["action"] = "move".into();
+    });
+    ignored("Issue Hook", &body);
+}
+
+#[test]
+fn note_on_issue() {
+    let e = event("Note Hook", fixture!("note.issue"));
+    assert_eq!(
+        e.repo.as_ref().map(|r| r.path.as_str()),
+        Some("gitlab-org/gitlab-test")
+    );
+    assert_eq!(e.repo.as_ref().and_then(|r| r.id), Some(5));
+    assert_eq!(e.actor.login, "root");
+    let EventKind::Comment {
+        action,
+        comment,
+        on,
+    } = e.kind
+    else {
+        panic!("not a comment")
+    };
+    assert_eq!(action, CommentAction::Created);
+    assert_eq!(comment.id, 1241);
+    assert_eq!(comment.body, "Hello world");
+    assert_eq!(comment.author, "root");
+    assert_eq!(
+        comment.url.as_deref(),
+        Some("http://example.com/gitlab-org/gitlab-test/issues/17#note_1241")
+    );
+    assert_eq!(on.number, 17);
+    assert_eq!(on.global_id, Some(92));
+    assert!(!on.is_merge_request);
+    assert_eq!(on.state, ItemState::Closed);
+    assert_eq!(on.labels, ["Afterpod", "Element"]);
+    assert_eq!(on.author, "root", "the commenter wrote the issue too");
+}
+
+#[test]
+fn note_on_merge_request() {
+    let e = event("Note Hook", fixture!("note.merge_request"));
+    let EventKind::Comment { comment, on, .. } = e.kind else {
+        panic!("not a comment")
+    };
+    assert_eq!(comment.id, 1244);
+    assert_eq!(comment.body, "This MR needs work.");
+    assert_eq!(on.number, 1);
+    assert_eq!(on.global_id, Some(7));
+    assert!(on.is_merge_request);
+    assert_eq!(on.state, ItemState::Open);
+    assert_eq!(on.labels, ["Afterpod", "Element"]);
+    assert_eq!(on.milestone_id, Some(11));
+    assert_eq!(on.assignees, ["user1"]);
+    assert_eq!(on.author_id, Some(8));
+}
+
+#[test]
+fn note_actions() {
+    let body = edited(fixture!("note.issue"), |v| {
+        v["object_attributes"]["action"] = "update".into();
+    });
+    let e = event("Confidential Note Hook", &body);
+    let EventKind::Comment { action, .. } = e.kind else {
+        panic!("not a comment")
+    };
+    assert_eq!(
+        action,
+        CommentAction::Edited {
+            previous_body: None
+        }
+    );
+    let body = edited(fixture!("note.issue"), |v| {
+        v["object_attributes"]
+            .as_object_mut()
+            .map(|o| o.remove("action"));
+    });
+    match event("Note Hook", &body).kind {
+        EventKind::Comment { action, .. } => assert_eq!(action, CommentAction::Created),
+        other => panic!("got {other:?}"),
+    }
+}
+
+#[test]
+fn notes_on_commits_snippets_and_system_notes_are_ignored() {
+    assert!(ignored("Note Hook", fixture!("note.commit")).contains("Commit"));
+    assert!(ignored("Note Hook", fixture!("note.snippet")).contains("Snippet"));
+    let body = edited(fixture!("note.issue"), |v| {
+        v["object_attributes"]["system"] = true.into();
+    });
+    assert!(ignored("Note Hook", &body).contains("system"));
+}
+
+#[test]
+fn note_without_its_issue_is_an_error() {
+    let body = edited(fixture!("note.issue"), |v| {
+        v.as_object_mut().map(|o| o.remove("issue"));
+    });
+    assert!(error("Note Hook", &body).contains("issue"));
+}
+
+#[test]
+fn merge_request_opened() {
+    let e = event("Merge Request Hook", fixture!("merge_request.open"));
+    assert_eq!(
+        e.repo.as_ref().map(|r| r.path.as_str()),
+        Some("gitlabhq/gitlab-test")
+    );
+    assert_eq!(e.actor.login, "root");
+    let EventKind::MergeRequest {
+        action,
+        merge_request: mr,
+    } = e.kind
+    else {
+        panic!("not a merge request")
+    };
+    assert_eq!(action, MergeRequestAction::Opened);
+    assert_eq!(mr.item.number, 1);
+    assert_eq!(mr.item.global_id, Some(99));
+    assert!(mr.item.is_merge_request);
+    assert_eq!(mr.item.title, "MS-Viewport");
+    assert_eq!(mr.item.state, ItemState::Open);
+    assert_eq!(mr.item.labels, ["API"]);
+    assert_eq!(mr.item.assignees, ["user1"]);
+    assert_eq!(mr.item.author_id, Some(51));
+    assert_eq!(
+        mr.item.url.as_deref(),
+        Some("http://example.com/diaspora/merge_requests/1")
+    );
+    assert_eq!(mr.source_branch, "ms-viewport");
+    assert_eq!(mr.target_branch, "master");
+    assert_eq!(
+        mr.sha.as_deref(),
+        Some("da1560886d4f094c3e6c9ef40349f7d38b5d27d7")
+    );
+}
+
+#[test]
+fn merge_request_actions() {
+    let cases = [
+        (
+            "update",
+            "opened",
+            MergeRequestAction::Updated,
+            ItemState::Open,
+        ),
+        (
+            "merge",
+            "merged",
+            MergeRequestAction::Merged,
+            ItemState::Merged,
+        ),
+        (
+            "close",
+            "closed",
+            MergeRequestAction::Closed,
+            ItemState::Closed,
+        ),
+        (
+            "reopen",
+            "opened",
+            MergeRequestAction::Reopened,
+            ItemState::Open,
+        ),
+    ];
+    for (action, state, want, want_state) in cases {
+        let body = edited(fixture!("merge_request.open"), |v| {
+            v["object_attributes"]["action"] = action.into();
+            v["object_attributes"]["state"] = state.into();
+        });
+        match event("Merge Request Hook", &body).kind {
+            EventKind::MergeRequest {
+                action,
+                merge_request,
+            } => {
+                assert_eq!(action, want);
+                assert_eq!(merge_request.item.state, want_state);
+            }
+            other => panic!("{action}: got {other:?}"),
+        }
+    }
+    for action in ["approved", "unapproved", "approval", "unapproval"] {
+        let body = edited(fixture!("merge_request.open"), |v| {
+            v["object_attributes"]["action"] = action.into();
+        });
+        assert!(ignored("Merge Request Hook", &body).contains(action));
+    }
+}
+
+#[test]
+fn pipeline() {
+    let e = event("Pipeline Hook", fixture!("pipeline"));
+    assert_eq!(
+        e.repo.as_ref().map(|r| r.path.as_str()),
+        Some("gitlab-org/gitlab-test")
+    );
+    assert_eq!(e.actor.login, "root");
+    let EventKind::Pipeline { pipeline } = e.kind else {
+        panic!("not a pipeline")
+    };
+    assert_eq!(pipeline.id, 31);
+    assert_eq!(pipeline.git_ref, "master");
+    assert!(!pipeline.is_tag);
+    assert_eq!(
+        pipeline.sha.as_deref(),
+        Some("bcbb5ec396a2c0f828686f14fac9b80b780504f2")
+    );
+    assert_eq!(pipeline.status, PipelineStatus::Success);
+    assert_eq!(pipeline.stages, ["build", "test", "deploy"]);
+    assert_eq!(
+        pipeline.url.as_deref(),
+        Some("http://example.com/gitlab-org/gitlab-test/-/pipelines/31")
+    );
+    let body = edited(fixture!("pipeline"), |v| {
+        v["object_attributes"]["tag"] = true.into();
+        v["object_attributes"]["ref"] = "v1.2.0".into();
+        v["object_attributes"]["status"] = "running".into();
+    });
+    let EventKind::Pipeline { pipeline } = event("Pipeline Hook", &body).kind else {
+        panic!("not a pipeline")
+    };
+    assert!(pipeline.is_tag);
+    assert_eq!(pipeline.git_ref, "v1.2.0");
+    assert_eq!(pipeline.status, PipelineStatus::Running);
+}
+
+#[test]
+fn pipeline_status_mapping() {
+    use super::refs::pipeline_status;
+    let cases = [
+        ("created", PipelineStatus::Pending),
+        ("waiting_for_resource", PipelineStatus::Pending),
+        ("preparing", PipelineStatus::Pending),
+        ("pending", PipelineStatus::Pending),
+        ("running", PipelineStatus::Running),
+        ("success", PipelineStatus::Success),
+        ("failed", PipelineStatus::Failed),
+        ("canceled", PipelineStatus::Canceled),
+        ("skipped", PipelineStatus::Skipped),
+        ("manual", PipelineStatus::Other),
+        ("scheduled", PipelineStatus::Other),
+    ];
+    for (status, want) in cases {
+        assert_eq!(pipeline_status(Some(status)), want, "{status}");
+    }
+    assert_eq!(pipeline_status(None), PipelineStatus::Other);
+}
+
+#[test]
+fn release_created() {
+    let e = event("Release Hook", fixture!("release.create"));
+    assert_eq!(
+        e.repo.as_ref().map(|r| r.path.as_str()),
+        Some("gitlab-org/release-webhook-example")
+    );
+    assert_eq!(e.actor.login, "", "release hooks name no user");
+    let EventKind::ReleasePublished { release } = e.kind else {
+        panic!("not a release")
+    };
+    assert_eq!(release.tag, "v1.1");
+    assert_eq!(release.name.as_deref(), Some("v1.1"));
+    assert_eq!(release.body, "v1.1 has been released");
+    assert_eq!(
+        release.url.as_deref(),
+        Some("https://example.com/gitlab-org/release-webhook-example/-/releases/v1.1")
+    );
+    for action in ["update", "delete"] {
+        let body = edited(fixture!("release.create"), |v| v["action"] = action.into());
+        ignored("Release Hook", &body);
+    }
+}
+
+#[test]
+fn other_hooks_are_ignored() {
+    assert!(ignored("Wiki Page Hook", fixture!("wiki_page")).contains("Wiki Page Hook"));
+    ignored("Milestone Hook", fixture!("milestone.create"));
+    ignored("Job Hook", b"{}");
+}
+
+#[test]
+fn bots_are_recognised() {
+    for (username, bot) in [
+        ("project_42_bot", true),
+        ("project_42_bot_3f9a", true),
+        ("group_7_bot_1", true),
+        ("renovate[bot]", true),
+        ("project_bot", false),
+        ("project_x_bot", false),
+        ("root", false),
+    ] {
+        let body = edited(fixture!("note.issue"), |v| {
+            v["user"]["username"] = username.into()
+        });
+        assert_eq!(event("Note Hook", &body).actor.is_bot, bot, "{username}");
+    }
+    let body = edited(fixture!("note.issue"), |v| v["user"]["bot"] = true.into());
+    assert!(event("Note Hook", &body).actor.is_bot);
+}
+
+#[test]
+fn malformed_payloads_are_errors_not_panics() {
+    let cases: [(&str, &[u8]); 8] = [
+        ("Issue Hook", b""),
+        ("Issue Hook", b"{oops"),
+        ("Note Hook", b"\"a string\""),
+        ("Issue Hook", br#"{"object_kind": "issue"}"#),
+        (
+            "Merge Request Hook",
+            br#"{"object_kind": "merge_request", "project": {}}"#,
+        ),
+        ("Push Hook", br#"{"ref": "refs/heads/main"}"#),
+        ("Pipeline Hook", br#"{"object_attributes": {"id": -1}}"#),
+        ("Release Hook", br#"{"tag": "v1"}"#),
+    ];
+    for (name, body) in cases {
+        let why = error(name, body);
+        assert!(!why.is_empty());
+    }
+    let body = edited(fixture!("issue.open"), |v| {
+        v["object_attributes"]["state"] = "weird".into();
+    });
+    assert!(error("Issue Hook", &body).contains("weird"));
+    let body = edited(fixture!("merge_request.open"), |v| {
+        v["object_attributes"]
+            .as_object_mut()
+            .map(|o| o.remove("action"));
+    });
+    assert!(error("Merge Request Hook", &body).contains("action"));
+}
+
+/// Every GitLab fixture decodes under its header without an error.
+#[test]
+fn every_fixture_decodes() {
+    let cases: [(&str, &[u8], Option<&str>); 12] = [
+        ("Push Hook", fixture!("push"), Some("push")),
+        ("Tag Push Hook", fixture!("tag_push"), Some("tag_push")),
+        ("Issue Hook", fixture!("issue.open"), Some("issue")),
+        ("Note Hook", fixture!("note.issue"), Some("comment")),
+        ("Note Hook", fixture!("note.merge_request"), Some("comment")),
+        ("Note Hook", fixture!("note.commit"), None),
+        ("Note Hook", fixture!("note.snippet"), None),
+        (
+            "Merge Request Hook",
+            fixture!("merge_request.open"),
+            Some("merge_request"),
+        ),
+        ("Pipeline Hook", fixture!("pipeline"), Some("pipeline")),
+        ("Release Hook", fixture!("release.create"), Some("release")),
+        ("Wiki Page Hook", fixture!("wiki_page"), None),
+        ("Milestone Hook", fixture!("milestone.create"), None),
+    ];
+    for (name, body, want) in cases {
+        match (decode(name, body), want) {
+            (Ok(Decoded::Event(e)), Some(kind)) => assert_eq!(e.kind.name(), kind, "{name}"),
+            (Ok(Decoded::Ignored(_)), None) => {}
+            (other, _) => panic!("{name}: got {other:?}, wanted {want:?}"),
+        }
+    }
+}
+
+/// Any fixture under any handled header (a lying header) yields a result, never a panic.
+#[test]
+fn mismatched_event_names_never_panic() {
+    let bodies: [&[u8]; 12] = [
+        fixture!("push"),
+        fixture!("tag_push"),
+        fixture!("issue.open"),
+        fixture!("note.issue"),
+        fixture!("note.merge_request"),
+        fixture!("note.commit"),
+        fixture!("note.snippet"),
+        fixture!("merge_request.open"),
+        fixture!("pipeline"),
+        fixture!("release.create"),
+        fixture!("wiki_page"),
+        fixture!("milestone.create"),
+    ];
+    let names = [
+        "Issue Hook",
+        "Confidential Issue Hook",
+        "Note Hook",
+        "Confidential Note Hook",
+        "Merge Request Hook",
+        "Push Hook",
+        "Tag Push Hook",
+        "Pipeline Hook",
+        "Release Hook",
+        "System Hook",
+    ];
+    for body in bodies {
+        for name in names {
+            let _ = decode(name, body);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! Release logic, all pure (no I/O, no clock reads: "today" is always a parameter):
+//! versions and tags, changelog sections, the release calendar, the release-manager
+//! rotation, body templates and version-file bumps.
+
+pub mod bodies;
+pub mod bump;
+pub mod calendar;
+pub mod changelog;
+mod de;
+pub mod rotation;
+pub mod template;
+pub mod version;
+
+pub use bodies::{
+    to_context, ChecklistContext, DeployEnvironment, DeployKind, DeployRequestContext,
+    ReleaseMrContext, Requirement, DEFAULT_CHECKLIST, DEFAULT_DEPLOY_REQUEST, DEFAULT_RELEASE_MR,
+};
+pub use bump::{bump_cargo_toml, bump_package_json, bump_version_file, BumpError, VersionFile};
+pub use calendar::{Cadence, Calendar, CalendarError, HolidayPolicy, ReleaseDate};
+pub use changelog::{
+    change_entries, config_changes, extract_section, group_changes, Change, ChangeEntry,
+    ChangeGroup, RefStyle,
+};
+pub use rotation::{Rotation, RotationError, RotationPeriod};
+pub use template::{
+    ensure_marker, marker, Template, TemplateError, CHECKLIST_VARS, DEPLOY_REQUEST_VARS,
+    MARKER_CHECKLIST, MARKER_DEPLOY_REQUEST, MARKER_RELEASE_MR, RELEASE_MR_VARS,
+};
+pub use version::{
+    bump_kind, previous_tag, previous_tag_name, BumpKind, TagFormat, Version, VersionError,
+};

@@ -1,0 +1,648 @@
+//! Semantic versions as forgehand sees them in tags: parsing with a configurable tag
+//! prefix, semver ordering, bumps, and finding the tag that precedes a release.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a string is not a semantic version (or not a release tag).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    /// The text after the prefix is not `MAJOR.MINOR.PATCH[-PRE][+BUILD]`.
+    #[error("`{input}` is not a semantic version: {reason}")]
+    NotSemver { input: String, reason: &'static str },
+    /// The tag format requires a prefix and the tag does not carry it.
+    #[error("tag `{input}` does not start with the prefix `{prefix}`")]
+    MissingPrefix { input: String, prefix: String },
+}
+
+/// The size of a release: which part of the version moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BumpKind {
+    Major,
+    Minor,
+    Patch,
+}
+
+impl BumpKind {
+    /// Patch < Minor < Major, used to merge two releases falling on the same day.
+    fn rank(self) -> u8 {
+        match self {
+            BumpKind::Patch => 0,
+            BumpKind::Minor => 1,
+            BumpKind::Major => 2,
+        }
+    }
+
+    /// The larger of two bumps (`Major` beats `Minor` beats `Patch`).
+    pub fn max(self, other: BumpKind) -> BumpKind {
+        if other.rank() > self.rank() {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// Lower-case name, as used in configuration and templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BumpKind::Major => "major",
+            BumpKind::Minor => "minor",
+            BumpKind::Patch => "patch",
+        }
+    }
+}
+
+impl fmt::Display for BumpKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One dot-separated pre-release identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PreId {
+    Numeric(u64),
+    Alpha(String),
+}
+
+impl Ord for PreId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (PreId::Numeric(a), PreId::Numeric(b)) => a.cmp(b),
+            (PreId::Numeric(_), PreId::Alpha(_)) => Ordering::Less,
+            (PreId::Alpha(_), PreId::Numeric(_)) => Ordering::Greater,
+            (PreId::Alpha(a), PreId::Alpha(b)) => a.cmp(b),
+        }
+    }
+}
+
+impl PartialOrd for PreId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for PreId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PreId::Numeric(n) => write!(f, "{n}"),
+            PreId::Alpha(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A semantic version (semver 2.0.0). Ordering follows semver precedence; build metadata
+/// only breaks ties so that `Ord` agrees with `Eq` (use [`Version::cmp_precedence`] to
+/// ignore it entirely).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Version {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    pre: Vec<PreId>,
+    build: Option<String>,
+}
+
+impl Version {
+    /// A plain release version `major.minor.patch`.
+    pub fn new(major: u64, minor: u64, patch: u64) -> Version {
+        Version {
+            major,
+            minor,
+            patch,
+            pre: Vec::new(),
+            build: None,
+        }
+    }
+
+    /// Parses strict semver text, without any prefix: `1.2.3`, `1.2.3-rc.1+build.5`.
+    pub fn parse(input: &str) -> Result<Version, VersionError> {
+        let err = |reason| VersionError::NotSemver {
+            input: input.to_string(),
+            reason,
+        };
+        let (rest, build) = match input.split_once('+') {
+            Some((rest, build)) => {
+                if !valid_idents(build) {
+                    return Err(err("invalid build metadata"));
+                }
+                (rest, Some(build.to_string()))
+            }
+            None => (input, None),
+        };
+        let (core, pre) = match rest.split_once('-') {
+            Some((core, pre)) => (core, Some(pre)),
+            None => (rest, None),
+        };
+        let mut parts = core.split('.');
+        let mut number = || -> Result<u64, VersionError> {
+            let part = parts
+                .next()
+                .ok_or_else(|| err("expected MAJOR.MINOR.PATCH"))?;
+            parse_numeric(part)
+                .ok_or_else(|| err("version numbers must be digits without leading zeros"))
+        };
+        let (major, minor, patch) = (number()?, number()?, number()?);
+        if parts.next().is_some() {
+            return Err(err("expected exactly three numbers"));
+        }
+        let pre = match pre {
+            None => Vec::new(),
+            Some(pre) => {
+                if !valid_idents(pre) {
+                    return Err(err("invalid pre-release"));
+                }
+                let mut ids = Vec::new();
+                for id in pre.split('.') {
+                    if id.bytes().all(|b| b.is_ascii_digit()) {
+                        ids.push(PreId::Numeric(parse_numeric(id).ok_or_else(|| {
+                            err("numeric pre-release identifiers must not have leading zeros")
+                        })?));
+                    } else {
+                        ids.push(PreId::Alpha(id.to_string()));
+                    }
+                }
+                ids
+            }
+        };
+        Ok(Version {
+            major,
+            minor,
+            patch,
+            pre,
+            build,
+        })
+    }
+
+    /// Parses a tag with an optional `prefix` (`v1.2.3` or `1.2.3` with prefix `v`).
+    /// Shorthand for [`TagFormat::parse`] with an optional prefix.
+    pub fn parse_tag(tag: &str, prefix: &str) -> Result<Version, VersionError> {
+        TagFormat {
+            prefix: prefix.to_string(),
+            require_prefix: false,
+        }
+        .parse(tag)
+    }
+
+    pub fn major(&self) -> u64 {
+        self.major
+    }
+
+    pub fn minor(&self) -> u64 {
+        self.minor
+    }
+
+    pub fn patch(&self) -> u64 {
+        self.patch
+    }
+
+    /// True for versions with a pre-release part (`1.2.3-rc.1`).
+    pub fn is_prerelease(&self) -> bool {
+        !self.pre.is_empty()
+    }
+
+    /// The pre-release part without its `-`, if any.
+    pub fn pre(&self) -> Option<String> {
+        if self.pre.is_empty() {
+            return None;
+        }
+        let ids: Vec<String> = self.pre.iter().map(ToString::to_string).collect();
+        Some(ids.join("."))
+    }
+
+    /// The build metadata without its `+`, if any.
+    pub fn build(&self) -> Option<&str> {
+        self.build.as_deref()
+    }
+
+    /// The next version for a bump. Pre-release and build parts are dropped. Bumping a
+    /// pre-release to the kind it is a pre-release of finishes it instead
+    /// (`1.3.0-rc.1` minor → `1.3.0`, `1.2.4-rc.1` patch → `1.2.4`), as npm does.
+    pub fn bump(&self, kind: BumpKind) -> Version {
+        let pre = self.is_prerelease();
+        match kind {
+            BumpKind::Major if pre && self.minor == 0 && self.patch == 0 => {
+                Version::new(self.major, 0, 0)
+            }
+            BumpKind::Major => Version::new(self.major + 1, 0, 0),
+            BumpKind::Minor if pre && self.patch == 0 => Version::new(self.major, self.minor, 0),
+            BumpKind::Minor => Version::new(self.major, self.minor + 1, 0),
+            BumpKind::Patch if pre => Version::new(self.major, self.minor, self.patch),
+            BumpKind::Patch => Version::new(self.major, self.minor, self.patch + 1),
+        }
+    }
+
+    /// Semver precedence: build metadata is ignored.
+    pub fn cmp_precedence(&self, other: &Version) -> Ordering {
+        (self.major, self.minor, self.patch)
+            .cmp(&(other.major, other.minor, other.patch))
+            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => self.pre.cmp(&other.pre),
+            })
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.cmp_precedence(other)
+            .then_with(|| self.build.cmp(&other.build))
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
+        if let Some(pre) = self.pre() {
+            write!(f, "-{pre}")?;
+        }
+        if let Some(build) = &self.build {
+            write!(f, "+{build}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for Version {
+    type Err = VersionError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Version::parse(s)
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Version::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// How release tags are spelled: a prefix in front of the semver text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagFormat {
+    /// Text in front of the version, `v` by default.
+    pub prefix: String,
+    /// When false (the default) the prefix may be left out: `v1.2.3` and `1.2.3` both parse.
+    pub require_prefix: bool,
+}
+
+impl Default for TagFormat {
+    fn default() -> Self {
+        TagFormat {
+            prefix: "v".to_string(),
+            require_prefix: false,
+        }
+    }
+}
+
+impl TagFormat {
+    /// A format with `prefix`, which may be left out of tags.
+    pub fn with_prefix(prefix: &str) -> TagFormat {
+        TagFormat {
+            prefix: prefix.to_string(),
+            require_prefix: false,
+        }
+    }
+
+    /// Parses a tag name (a leading `refs/tags/` is accepted and dropped).
+    pub fn parse(&self, tag: &str) -> Result<Version, VersionError> {
+        let name = tag.strip_prefix("refs/tags/").unwrap_or(tag);
+        match name.strip_prefix(self.prefix.as_str()) {
+            Some(rest) if !self.prefix.is_empty() => Version::parse(rest),
+            _ if self.require_prefix && !self.prefix.is_empty() => {
+                Err(VersionError::MissingPrefix {
+                    input: tag.to_string(),
+                    prefix: self.prefix.clone(),
+                })
+            }
+            _ => Version::parse(name),
+        }
+    }
+
+    /// The tag name for a version: prefix followed by the version.
+    pub fn tag_for(&self, version: &Version) -> String {
+        format!("{}{}", self.prefix, version)
+    }
+}
+
+/// The kind of bump that leads from `prev` to `next`, judged on `major.minor.patch`;
+/// `None` when `next` is not higher or only its pre-release part differs.
+pub fn bump_kind(prev: &Version, next: &Version) -> Option<BumpKind> {
+    if next.cmp_precedence(prev) != Ordering::Greater {
+        return None;
+    }
+    if next.major != prev.major {
+        Some(BumpKind::Major)
+    } else if next.minor != prev.minor {
+        Some(BumpKind::Minor)
+    } else if next.patch != prev.patch {
+        Some(BumpKind::Patch)
+    } else {
+        None
+    }
+}
+
+/// The highest semver tag lower than `this`, with its tag name. Non-semver tags are
+/// ignored, and so are pre-releases unless `this` is one.
+pub fn previous_tag_name<'a>(
+    tags: &'a [String],
+    this: &Version,
+    format: &TagFormat,
+) -> Option<(&'a str, Version)> {
+    tags.iter()
+        .filter_map(|tag| format.parse(tag).ok().map(|v| (tag.as_str(), v)))
+        .filter(|(_, v)| this.is_prerelease() || !v.is_prerelease())
+        .filter(|(_, v)| v.cmp_precedence(this) == Ordering::Less)
+        .max_by(|(_, a), (_, b)| a.cmp(b))
+}
+
+/// The version of the highest semver tag lower than `this` (see [`previous_tag_name`]).
+pub fn previous_tag(tags: &[String], this: &Version, format: &TagFormat) -> Option<Version> {
+    previous_tag_name(tags, this, format).map(|(_, v)| v)
+}
+
+/// Digits without a leading zero (unless the number is `0`).
+fn parse_numeric(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if text.len() > 1 && text.starts_with('0') {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Non-empty dot-separated identifiers of `[0-9A-Za-z-]`.
+fn valid_idents(text: &str) -> bool {
+    text.split('.')
+        .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_valid_versions() {
+        /// input, (major, minor, patch), pre-release, build
+        type Case<'a> = (&'a str, (u64, u64, u64), Option<&'a str>, Option<&'a str>);
+        let cases: &[Case] = &[
+            ("0.0.0", (0, 0, 0), None, None),
+            ("1.2.3", (1, 2, 3), None, None),
+            ("10.20.30", (10, 20, 30), None, None),
+            ("1.0.0-alpha", (1, 0, 0), Some("alpha"), None),
+            ("1.0.0-rc.1", (1, 0, 0), Some("rc.1"), None),
+            ("1.0.0-0.3.7", (1, 0, 0), Some("0.3.7"), None),
+            ("1.0.0-x-y.7.z.92", (1, 0, 0), Some("x-y.7.z.92"), None),
+            (
+                "1.0.0+20130313144700",
+                (1, 0, 0),
+                None,
+                Some("20130313144700"),
+            ),
+            (
+                "1.0.0-beta+exp.sha.5114f85",
+                (1, 0, 0),
+                Some("beta"),
+                Some("exp.sha.5114f85"),
+            ),
+            (
+                "1.0.0+21AF26D3-117B344092BD",
+                (1, 0, 0),
+                None,
+                Some("21AF26D3-117B344092BD"),
+            ),
+        ];
+        for (input, (ma, mi, pa), pre, build) in cases {
+            let parsed = Version::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(
+                (parsed.major(), parsed.minor(), parsed.patch()),
+                (*ma, *mi, *pa),
+                "{input}"
+            );
+            assert_eq!(parsed.pre().as_deref(), *pre, "{input}");
+            assert_eq!(parsed.build(), *build, "{input}");
+            assert_eq!(parsed.to_string(), *input, "round trip {input}");
+        }
+    }
+
+    #[test]
+    fn rejects_invalid_versions() {
+        let cases = [
+            "",
+            "1",
+            "1.2",
+            "1.2.3.4",
+            "01.2.3",
+            "1.02.3",
+            "1.2.03",
+            "a.b.c",
+            "1.2.3-",
+            "1.2.3+",
+            "1.2.3-01",
+            "1.2.3-rc..1",
+            "1.2.3-rc_1",
+            " 1.2.3",
+            "1.2.3 ",
+            "v1.2.3",
+            "1.2.-3",
+            "latest",
+            "1.2.3+meta+more",
+        ];
+        for input in cases {
+            assert!(Version::parse(input).is_err(), "{input:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn parses_tags_with_prefixes() {
+        let cases: &[(&str, &str, bool, Option<&str>)] = &[
+            ("v1.2.3", "v", false, Some("1.2.3")),
+            ("1.2.3", "v", false, Some("1.2.3")),
+            ("refs/tags/v1.2.3", "v", false, Some("1.2.3")),
+            ("v1.2.3-rc.1", "v", false, Some("1.2.3-rc.1")),
+            ("1.2.3", "v", true, None),
+            ("v1.2.3", "v", true, Some("1.2.3")),
+            ("release-1.2.3", "release-", false, Some("1.2.3")),
+            ("release-1.2.3", "v", false, None),
+            ("1.2.3", "release-", false, Some("1.2.3")),
+            ("1.2.3", "release-", true, None),
+            ("1.2.3", "", true, Some("1.2.3")),
+            ("vv1.2.3", "v", false, None),
+            ("v1.2", "v", false, None),
+            ("nightly", "v", false, None),
+            ("V1.2.3", "v", false, None),
+        ];
+        for (tag, prefix, required, expected) in cases {
+            let format = TagFormat {
+                prefix: prefix.to_string(),
+                require_prefix: *required,
+            };
+            let got = format.parse(tag).ok().map(|v| v.to_string());
+            assert_eq!(
+                got.as_deref(),
+                *expected,
+                "{tag} with prefix {prefix:?} required={required}"
+            );
+        }
+        assert_eq!(Version::parse_tag("v2.0.0", "v").unwrap(), v("2.0.0"));
+        assert!(matches!(
+            TagFormat {
+                prefix: "v".into(),
+                require_prefix: true
+            }
+            .parse("1.0.0"),
+            Err(VersionError::MissingPrefix { .. })
+        ));
+        assert_eq!(TagFormat::default().tag_for(&v("1.4.0")), "v1.4.0");
+        assert_eq!(
+            TagFormat::with_prefix("release-").tag_for(&v("1.4.0")),
+            "release-1.4.0"
+        );
+    }
+
+    #[test]
+    fn orders_by_semver_precedence() {
+        // Each entry is lower than the next (the example chain from semver.org plus more).
+        let chain = [
+            "0.9.9",
+            "1.0.0-0",
+            "1.0.0-1",
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
+            "1.0.1",
+            "1.1.0",
+            "1.9.0",
+            "1.10.0",
+            "2.0.0",
+            "10.0.0",
+        ];
+        for pair in chain.windows(2) {
+            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
+            assert!(v(pair[1]) > v(pair[0]), "{} > {}", pair[1], pair[0]);
+        }
+        let mut shuffled: Vec<Version> = chain.iter().rev().map(|s| v(s)).collect();
+        shuffled.sort();
+        let sorted: Vec<String> = shuffled.iter().map(ToString::to_string).collect();
+        assert_eq!(sorted, chain);
+        assert_eq!(v("1.0.0+a").cmp_precedence(&v("1.0.0+b")), Ordering::Equal);
+        assert_ne!(v("1.0.0+a"), v("1.0.0+b"));
+    }
+
+    #[test]
+    fn bumps_versions() {
+        let cases = [
+            ("1.2.3", BumpKind::Patch, "1.2.4"),
+            ("1.2.3", BumpKind::Minor, "1.3.0"),
+            ("1.2.3", BumpKind::Major, "2.0.0"),
+            ("0.9.9", BumpKind::Minor, "0.10.0"),
+            ("1.2.3+build", BumpKind::Patch, "1.2.4"),
+            ("1.2.4-rc.1", BumpKind::Patch, "1.2.4"),
+            ("1.3.0-rc.1", BumpKind::Minor, "1.3.0"),
+            ("1.3.1-rc.1", BumpKind::Minor, "1.4.0"),
+            ("2.0.0-beta", BumpKind::Major, "2.0.0"),
+            ("2.1.0-beta", BumpKind::Major, "3.0.0"),
+        ];
+        for (from, kind, to) in cases {
+            assert_eq!(v(from).bump(kind).to_string(), to, "{from} {kind}");
+        }
+    }
+
+    #[test]
+    fn detects_bump_kind() {
+        let cases = [
+            ("1.2.3", "1.2.4", Some(BumpKind::Patch)),
+            ("1.2.3", "1.3.0", Some(BumpKind::Minor)),
+            ("1.2.3", "2.0.0", Some(BumpKind::Major)),
+            ("1.2.3", "1.2.10", Some(BumpKind::Patch)),
+            ("1.9.3", "1.10.0", Some(BumpKind::Minor)),
+            ("1.2.3", "1.2.3", None),
+            ("1.2.3", "1.2.2", None),
+            ("2.0.0", "1.9.9", None),
+            ("1.2.3-rc.1", "1.2.3", None),
+            ("1.2.3", "1.3.0-rc.1", Some(BumpKind::Minor)),
+        ];
+        for (prev, next, expected) in cases {
+            assert_eq!(bump_kind(&v(prev), &v(next)), expected, "{prev} -> {next}");
+        }
+    }
+
+    #[test]
+    fn finds_previous_tag() {
+        let tags: Vec<String> = [
+            "v1.0.0",
+            "v1.1.0",
+            "1.1.1",
+            "v1.2.0-rc.1",
+            "v1.2.0-rc.2",
+            "v1.2.0",
+            "nightly",
+            "v1.3",
+            "release-9.9.9",
+            "v2.0.0-beta.1",
+            "v1.10.0",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let format = TagFormat::default();
+        let cases = [
+            ("1.2.0", Some(("1.1.1", "1.1.1"))),
+            ("1.2.1", Some(("v1.2.0", "1.2.0"))),
+            ("1.2.0-rc.2", Some(("v1.2.0-rc.1", "1.2.0-rc.1"))),
+            ("1.2.0-rc.1", Some(("1.1.1", "1.1.1"))),
+            ("2.0.0", Some(("v1.10.0", "1.10.0"))),
+            ("2.0.0-rc.1", Some(("v2.0.0-beta.1", "2.0.0-beta.1"))),
+            ("1.0.0", None),
+            ("0.1.0", None),
+        ];
+        for (this, expected) in cases {
+            let got = previous_tag_name(&tags, &v(this), &format).map(|(t, v)| (t, v.to_string()));
+            let expected = expected.map(|(t, v)| (t, v.to_string()));
+            assert_eq!(got, expected, "previous of {this}");
+            assert_eq!(
+                previous_tag(&tags, &v(this), &format).map(|v| v.to_string()),
+                expected.map(|(_, v)| v),
+            );
+        }
+    }
+
+    #[test]
+    fn bump_kind_serde_and_max() {
+        let kind: BumpKind = serde_json::from_str("\"minor\"").unwrap();
+        assert_eq!(kind, BumpKind::Minor);
+        assert_eq!(BumpKind::Patch.max(BumpKind::Minor), BumpKind::Minor);
+        assert_eq!(BumpKind::Major.max(BumpKind::Minor), BumpKind::Major);
+        let version: Version = serde_json::from_str("\"1.2.3-rc.1\"").unwrap();
+        assert_eq!(serde_json::to_string(&version).unwrap(), "\"1.2.3-rc.1\"");
+        assert!(serde_json::from_str::<Version>("\"1.2\"").is_err());
+    }
+}

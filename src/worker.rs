@@ -1,0 +1,238 @@
+//! Background workers: claim a job → decode → decide → execute → record how it ended.
+
+use crate::config::Config;
+use crate::decide::{self, Context};
+use crate::event::{self, Decoded, Event};
+use crate::forge::{executor, Forge, ForgeError, Forges};
+use crate::store::{Job, Outcome, Store};
+use crate::telemetry::Metrics;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Notify};
+use tracing::Instrument;
+
+/// Jobs one worker claims at a time.
+const CLAIM_BATCH: usize = 8;
+/// How often an idle worker looks for jobs whose lease expired or whose retry time came.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+/// Pause after a store error before claiming again.
+const STORE_ERROR_PAUSE: Duration = Duration::from_secs(1);
+/// First delay before a job that failed transiently is tried again; doubles per attempt.
+const RETRY_BASE: Duration = Duration::from_secs(5);
+/// Longest delay between two tries of a job.
+const RETRY_MAX: Duration = Duration::from_secs(600);
+
+/// Worker knobs taken from the configuration.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// A claimed job is claimed again by another worker after this long.
+    pub lease: Duration,
+    /// Tries before a job is marked failed.
+    pub max_attempts: i64,
+    /// Decide and log, never write to a forge.
+    pub dry_run: bool,
+}
+
+impl WorkerSettings {
+    pub fn from_config(config: &Config) -> Self {
+        WorkerSettings {
+            lease: Duration::from_secs(config.server.lease_seconds),
+            max_attempts: i64::from(config.server.max_attempts),
+            dry_run: config.dry_run(),
+        }
+    }
+}
+
+/// What went wrong with a job, and whether trying again may help.
+enum JobError {
+    Retry(String),
+    Fail(String),
+}
+
+impl From<ForgeError> for JobError {
+    fn from(e: ForgeError) -> Self {
+        if e.is_retryable() {
+            JobError::Retry(e.to_string())
+        } else {
+            JobError::Fail(e.to_string())
+        }
+    }
+}
+
+pub struct Worker {
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    forges: Forges,
+    metrics: Arc<Metrics>,
+    settings: WorkerSettings,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: Arc<Config>,
+        forges: Forges,
+        metrics: Arc<Metrics>,
+        settings: WorkerSettings,
+    ) -> Self {
+        Worker {
+            store,
+            config,
+            forges,
+            metrics,
+            settings,
+        }
+    }
+
+    /// Claim and process jobs until `stop` turns true.
+    pub async fn run(&self, n: usize, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let now = crate::clock::now_ms();
+            let jobs = match self.store.claim(now, self.settings.lease, CLAIM_BATCH).await {
+                Ok(jobs) => jobs,
+                Err(e) => {
+                    tracing::error!(worker = n, error = %e, "cannot claim jobs");
+                    tokio::time::sleep(STORE_ERROR_PAUSE).await;
+                    continue;
+                }
+            };
+            if jobs.is_empty() {
+                tokio::select! {
+                    _ = wake.notified() => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            for job in jobs {
+                self.process(job).await;
+            }
+        }
+    }
+
+    async fn process(&self, job: Job) {
+        let span = tracing::info_span!(
+            "job",
+            delivery.id = %job.delivery_id,
+            forge = job.forge.as_str(),
+            repo = tracing::field::Empty,
+            event = %job.event,
+            attempt = job.attempt,
+        );
+        let started = Instant::now();
+        let outcome = self.handle(&job).instrument(span.clone()).await;
+        let _enter = span.enter();
+        let recorded = match outcome {
+            Ok(outcome) => {
+                match &outcome {
+                    Outcome::Done => tracing::info!("job done"),
+                    Outcome::Ignored(why) => tracing::debug!(reason = %why, "job ignored"),
+                    Outcome::Failed(why) => tracing::warn!(reason = %why, "job failed"),
+                }
+                self.record(&job, outcome.state());
+                self.store.finish(job.id, job.attempt, outcome).await
+            }
+            Err(JobError::Fail(why)) => {
+                tracing::warn!(reason = %why, "job failed");
+                self.record(&job, "failed");
+                self.store
+                    .finish(job.id, job.attempt, Outcome::Failed(why))
+                    .await
+            }
+            Err(JobError::Retry(why)) if job.attempt >= self.settings.max_attempts => {
+                let why = format!("gave up after {} attempts: {why}", job.attempt);
+                tracing::warn!(reason = %why, "job failed");
+                self.record(&job, "failed");
+                self.store
+                    .finish(job.id, job.attempt, Outcome::Failed(why))
+                    .await
+            }
+            Err(JobError::Retry(why)) => {
+                let delay = retry_delay(job.attempt);
+                tracing::warn!(reason = %why, retry_in_s = delay.as_secs(), "job will be retried");
+                self.record(&job, "retry");
+                let at = crate::clock::now_ms() + delay.as_millis() as i64;
+                self.store.retry_later(job.id, job.attempt, why, at).await
+            }
+        };
+        match recorded {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!("job was claimed again meanwhile; this result is dropped"),
+            Err(e) => tracing::error!(error = %e, "cannot record the job's outcome"),
+        }
+        self.metrics.observe(
+            "forgehand_job_seconds",
+            &[("forge", job.forge.as_str())],
+            started.elapsed(),
+        );
+    }
+
+    fn record(&self, job: &Job, outcome: &str) {
+        self.metrics.inc(
+            "forgehand_jobs_total",
+            &[("forge", job.forge.as_str()), ("outcome", outcome)],
+        );
+    }
+
+    async fn handle(&self, job: &Job) -> Result<Outcome, JobError> {
+        let event = match event::decode(job.forge, &job.event, &job.body) {
+            Ok(Decoded::Event(event)) => event,
+            Ok(Decoded::Ignored(why)) => return Ok(Outcome::Ignored(why)),
+            Err(e) => return Ok(Outcome::Failed(e.0)),
+        };
+        if let Some(repo) = &event.repo {
+            tracing::Span::current().record("repo", repo.path.as_str());
+        }
+        if self.config.is_bot(&event.actor.login) {
+            return Ok(Outcome::Ignored("caused by forgehand itself".into()));
+        }
+        let forge = self.forges.get(job.forge);
+        let context = self.gather(&event, forge.as_deref()).await?;
+        let plan = decide::decide(&event, &self.config, &context, crate::clock::now());
+        for note in &plan.notes {
+            tracing::info!("{note}");
+        }
+        if plan.is_empty() {
+            return Ok(Outcome::Done);
+        }
+        let forge = match forge {
+            Some(forge) if !self.settings.dry_run => forge,
+            _ => {
+                tracing::info!(plan = %plan, "dry run: plan not executed");
+                return Ok(Outcome::Done);
+            }
+        };
+        let done = executor::execute(&plan, forge.as_ref(), &self.metrics).await?;
+        tracing::info!(actions = done.len(), "plan executed");
+        Ok(Outcome::Done)
+    }
+
+    /// Fetch from the forge what `decide` needs to know about this event (roles, labels,
+    /// milestones…). Without a forge (dry run without credentials) the context stays empty.
+    async fn gather(&self, event: &Event, forge: Option<&dyn Forge>) -> Result<Context, JobError> {
+        let needs = decide::needs(event, &self.config);
+        match forge {
+            Some(forge) => Ok(Context::gather(&needs, event, forge).await?),
+            None => Ok(Context::default()),
+        }
+    }
+}
+
+/// Delay before try number `attempt + 1`: doubling from [`RETRY_BASE`], capped at [`RETRY_MAX`].
+fn retry_delay(attempt: i64) -> Duration {
+    let factor = 1u32 << attempt.clamp(0, 16) as u32;
+    RETRY_BASE.saturating_mul(factor).min(RETRY_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delay_doubles_and_is_capped() {
+        assert_eq!(retry_delay(0), Duration::from_secs(5));
+        assert_eq!(retry_delay(1), Duration::from_secs(10));
+        assert_eq!(retry_delay(3), Duration::from_secs(40));
+        assert_eq!(retry_delay(30), RETRY_MAX);
+    }
+}
