@@ -14,7 +14,11 @@ use std::sync::Arc;
 const DEFAULT_CONFIG: &str = "config/forgehand.yml";
 
 #[derive(Debug, Parser)]
-#[command(name = "forgehand", version, about = "GitHub + GitLab webhook bot for triage and releases")]
+#[command(
+    name = "forgehand",
+    version,
+    about = "GitHub + GitLab webhook bot for triage and releases"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Cmd,
@@ -114,7 +118,7 @@ fn plan(path: &Path, forge: ForgeKind, event: &str, payload: &Path, json: bool) 
             return ExitCode::FAILURE;
         }
     };
-    let plan = if config.is_bot(&event.actor.login) {
+    let plan = if config.bot.is_self(&event.actor.login) {
         let mut p = crate::plan::Plan::default();
         p.notes.push("caused by forgehand itself: ignored".into());
         p
@@ -136,7 +140,9 @@ fn plan(path: &Path, forge: ForgeKind, event: &str, payload: &Path, json: bool) 
 }
 
 fn serve(path: &Path, dry_run: bool) -> ExitCode {
-    crate::telemetry::init_logging(std::env::var_os("FORGEHAND_LOG_FORMAT").is_some_and(|v| v == "json"));
+    crate::telemetry::init_logging(
+        std::env::var_os("FORGEHAND_LOG_FORMAT").is_some_and(|v| v == "json"),
+    );
     let Some(mut config) = load_or_report(path) else {
         return ExitCode::FAILURE;
     };
@@ -179,7 +185,9 @@ async fn run_server(config: Config) -> anyhow::Result<()> {
         ("GitLab", "GITLAB_WEBHOOK_TOKEN", config.gitlab_enabled()),
     ] {
         if !served {
-            tracing::warn!("{forge} webhooks are not served: {variable} is not set (answering 503)");
+            tracing::warn!(
+                "{forge} webhooks are not served: {variable} is not set (answering 503)"
+            );
         }
     }
     let app = Application::build(config.clone(), forges).await?;

@@ -1,12 +1,18 @@
 //! forgehand: a GitHub + GitLab webhook bot that runs a team's triage and release process
 //! from YAML. ingress → store → worker → decode → decide → execute.
 
+pub mod cli;
 pub mod clock;
+pub mod command;
+pub mod config;
+pub mod decide;
 pub mod event;
+pub mod forge;
 pub mod ingress;
 pub mod plan;
+pub mod release;
 pub mod role;
+pub mod startup;
 pub mod store;
 pub mod telemetry;
-pub mod command;
-pub mod release;
+pub mod worker;

@@ -72,9 +72,15 @@ mod tests {
     #[test]
     fn forge_levels_map_to_roles() {
         assert_eq!(Role::from_github_association("OWNER"), Some(Role::Owner));
-        assert_eq!(Role::from_github_association("MEMBER"), Some(Role::Maintainer));
+        assert_eq!(
+            Role::from_github_association("MEMBER"),
+            Some(Role::Maintainer)
+        );
         assert_eq!(Role::from_github_association("NONE"), Some(Role::Reader));
-        assert_eq!(Role::from_github_permission("write"), Some(Role::Maintainer));
+        assert_eq!(
+            Role::from_github_permission("write"),
+            Some(Role::Maintainer)
+        );
         assert_eq!(Role::from_github_permission("admin"), Some(Role::Owner));
         assert_eq!(Role::from_gitlab_access_level(30), Role::Maintainer);
         assert_eq!(Role::from_gitlab_access_level(20), Role::Reader);

@@ -34,7 +34,7 @@ struct Shared {
 impl Application {
     /// Open the store, start the workers and bind the listener (`127.0.0.1:0` picks a port).
     pub async fn build(config: Arc<Config>, forges: Forges) -> anyhow::Result<Application> {
-        let store = store::open(config.database_url())?;
+        let store = store::open(config.database_url().expose_url())?;
         let listener = TcpListener::bind(config.listen())
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;
         Self::build_with(config, forges, store, listener)
@@ -59,7 +59,7 @@ impl Application {
             metrics.clone(),
             WorkerSettings::from_config(&config),
         ));
-        let workers = (0..config.server.workers.max(1))
+        let workers = (0..config.server.workers.get() as usize)
             .map(|n| {
                 let worker = worker.clone();
                 let wake = wake.clone();
@@ -79,7 +79,8 @@ impl Application {
             store: store.clone(),
             metrics: metrics.clone(),
         });
-        let body_limit = config.server.body_limit_bytes;
+        let body_limit =
+            usize::try_from(config.server.body_limit_bytes.get()).unwrap_or(usize::MAX);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::PayloadConfig::new(body_limit))
@@ -132,7 +133,9 @@ async fn healthz() -> HttpResponse {
 
 async fn readyz(shared: web::Data<Shared>) -> HttpResponse {
     match shared.store.stats().await {
-        Ok(_) => HttpResponse::Ok().content_type("text/plain").body("ready\n"),
+        Ok(_) => HttpResponse::Ok()
+            .content_type("text/plain")
+            .body("ready\n"),
         Err(e) => {
             tracing::error!(error = %e, "readiness check failed");
             HttpResponse::ServiceUnavailable().finish()

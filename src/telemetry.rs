@@ -46,7 +46,10 @@ fn labels(pairs: &[(&str, &str)]) -> String {
         if i > 0 {
             out.push(',');
         }
-        let v = v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        let v = v
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n");
         let _ = write!(out, "{k}=\"{v}\"");
     }
     out
@@ -124,11 +127,23 @@ mod tests {
     #[test]
     fn renders_counters_histograms_and_gauges() {
         let m = Metrics::default();
-        m.inc("forgehand_deliveries_total", &[("forge", "github"), ("outcome", "accepted")]);
-        m.inc("forgehand_deliveries_total", &[("forge", "github"), ("outcome", "accepted")]);
-        m.observe("forgehand_ack_seconds", &[("forge", "gitlab")], Duration::from_millis(2));
+        m.inc(
+            "forgehand_deliveries_total",
+            &[("forge", "github"), ("outcome", "accepted")],
+        );
+        m.inc(
+            "forgehand_deliveries_total",
+            &[("forge", "github"), ("outcome", "accepted")],
+        );
+        m.observe(
+            "forgehand_ack_seconds",
+            &[("forge", "gitlab")],
+            Duration::from_millis(2),
+        );
         let text = m.render(&[("forgehand_queue_depth", "", 3.0)]);
-        assert!(text.contains("forgehand_deliveries_total{forge=\"github\",outcome=\"accepted\"} 2"));
+        assert!(
+            text.contains("forgehand_deliveries_total{forge=\"github\",outcome=\"accepted\"} 2")
+        );
         assert!(text.contains("forgehand_ack_seconds_bucket{forge=\"gitlab\",le=\"0.001\"} 0"));
         assert!(text.contains("forgehand_ack_seconds_bucket{forge=\"gitlab\",le=\"0.0025\"} 1"));
         assert!(text.contains("forgehand_ack_seconds_count{forge=\"gitlab\"} 1"));

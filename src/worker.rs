@@ -36,8 +36,8 @@ pub struct WorkerSettings {
 impl WorkerSettings {
     pub fn from_config(config: &Config) -> Self {
         WorkerSettings {
-            lease: Duration::from_secs(config.server.lease_seconds),
-            max_attempts: i64::from(config.server.max_attempts),
+            lease: Duration::from_secs(config.server.lease_seconds.get()),
+            max_attempts: i64::from(config.server.max_attempts.get()),
             dry_run: config.dry_run(),
         }
     }
@@ -88,7 +88,11 @@ impl Worker {
     pub async fn run(&self, n: usize, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
             let now = crate::clock::now_ms();
-            let jobs = match self.store.claim(now, self.settings.lease, CLAIM_BATCH).await {
+            let jobs = match self
+                .store
+                .claim(now, self.settings.lease, CLAIM_BATCH)
+                .await
+            {
                 Ok(jobs) => jobs,
                 Err(e) => {
                     tracing::error!(worker = n, error = %e, "cannot claim jobs");
@@ -183,7 +187,7 @@ impl Worker {
         if let Some(repo) = &event.repo {
             tracing::Span::current().record("repo", repo.path.as_str());
         }
-        if self.config.is_bot(&event.actor.login) {
+        if self.config.bot.is_self(&event.actor.login) {
             return Ok(Outcome::Ignored("caused by forgehand itself".into()));
         }
         let forge = self.forges.get(job.forge);
@@ -211,10 +215,17 @@ impl Worker {
     /// milestones…). Without a forge (dry run without credentials) the context stays empty.
     async fn gather(&self, event: &Event, forge: Option<&dyn Forge>) -> Result<Context, JobError> {
         let needs = decide::needs(event, &self.config);
-        match forge {
-            Some(forge) => Ok(Context::gather(&needs, event, forge).await?),
-            None => Ok(Context::default()),
+        let mut context = Context::default();
+        let (Some(forge), Some(repo)) = (forge, event.repo.as_ref()) else {
+            return Ok(context);
+        };
+        if needs.actor_role {
+            context.actor_role = forge.role_of(&repo.path, &event.actor.login).await?;
         }
+        if needs.labels {
+            context.labels = Some(forge.labels(&repo.path).await?);
+        }
+        Ok(context)
     }
 }
 

@@ -5,7 +5,7 @@ use super::{comment_texts, target_of, Context};
 use crate::command::{self, Command, CommandError, RawCommand};
 use crate::config::Config;
 use crate::event::{Event, EventKind};
-use crate::plan::{IssueChange, Intent, Plan};
+use crate::plan::{Intent, IssueChange, Plan};
 
 /// Reaction that acknowledges a comment carrying commands.
 const ACK_REACTION: &str = "eyes";
@@ -93,7 +93,9 @@ fn add_labels(
     for label in labels {
         if let Some(known) = &context.labels {
             if !known.iter().any(|k| k == label) {
-                refusals.push(format!("the label `{label}` does not exist in this project"));
+                refusals.push(format!(
+                    "the label `{label}` does not exist in this project"
+                ));
                 continue;
             }
         }

@@ -59,7 +59,9 @@ fn comment_texts(event: &Event) -> Option<(&str, Option<&str>)> {
         } => {
             let previous = match action {
                 CommentAction::Created => None,
-                CommentAction::Edited { previous_body } => Some(previous_body.as_deref().unwrap_or("")),
+                CommentAction::Edited { previous_body } => {
+                    Some(previous_body.as_deref().unwrap_or(""))
+                }
             };
             Some((comment.body.as_str(), previous))
         }

@@ -36,7 +36,9 @@ impl std::str::FromStr for ForgeKind {
         match s {
             "github" => Ok(ForgeKind::Github),
             "gitlab" => Ok(ForgeKind::Gitlab),
-            other => Err(format!("unknown forge `{other}` (expected github or gitlab)")),
+            other => Err(format!(
+                "unknown forge `{other}` (expected github or gitlab)"
+            )),
         }
     }
 }
@@ -133,7 +135,9 @@ pub enum IssueAction {
 pub enum CommentAction {
     Created,
     /// `previous_body` is the text before the edit when the forge says it.
-    Edited { previous_body: Option<String> },
+    Edited {
+        previous_body: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

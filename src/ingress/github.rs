@@ -35,14 +35,20 @@ mod tests {
     use super::*;
 
     fn secrets(list: &[&str]) -> Vec<SecretString> {
-        list.iter().map(|s| SecretString::from(s.to_string())).collect()
+        list.iter()
+            .map(|s| SecretString::from(s.to_string()))
+            .collect()
     }
 
     #[test]
     fn accepts_a_signature_from_any_configured_secret() {
         let body = br#"{"zen":"Keep it logically awesome."}"#;
         let sig = sign("new-secret", body);
-        assert!(verify(&secrets(&["old-secret", "new-secret"]), Some(&sig), body));
+        assert!(verify(
+            &secrets(&["old-secret", "new-secret"]),
+            Some(&sig),
+            body
+        ));
         assert!(!verify(&secrets(&["old-secret"]), Some(&sig), body));
     }
 

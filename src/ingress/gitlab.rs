@@ -9,9 +9,9 @@ pub fn verify(tokens: &[SecretString], token: Option<&str>) -> bool {
     let Some(token) = token else {
         return false;
     };
-    tokens
-        .iter()
-        .fold(false, |ok, t| ok | bool::from(t.expose_secret().as_bytes().ct_eq(token.as_bytes())))
+    tokens.iter().fold(false, |ok, t| {
+        ok | bool::from(t.expose_secret().as_bytes().ct_eq(token.as_bytes()))
+    })
 }
 
 /// The delivery id: `Idempotency-Key`, else `X-Gitlab-Event-UUID`, else a hash of the body.
@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn token_must_match_one_configured_token() {
-        let tokens = vec![SecretString::from("a".to_string()), SecretString::from("b".to_string())];
+        let tokens = vec![
+            SecretString::from("a".to_string()),
+            SecretString::from("b".to_string()),
+        ];
         assert!(verify(&tokens, Some("b")));
         assert!(!verify(&tokens, Some("c")));
         assert!(!verify(&tokens, Some("")));

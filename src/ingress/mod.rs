@@ -41,13 +41,19 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 fn not_served(variable: &str) -> HttpResponse {
     HttpResponse::ServiceUnavailable()
         .content_type("text/plain")
-        .body(format!("{variable} is not set: this forge's webhooks are not served\n"))
+        .body(format!(
+            "{variable} is not set: this forge's webhooks are not served\n"
+        ))
 }
 
 fn refused(metrics: &Metrics, forge: ForgeKind, why: &'static str) -> HttpResponse {
     metrics.inc(
         "forgehand_deliveries_total",
-        &[("forge", forge.as_str()), ("event", ""), ("outcome", "unauthorized")],
+        &[
+            ("forge", forge.as_str()),
+            ("event", ""),
+            ("outcome", "unauthorized"),
+        ],
     );
     tracing::warn!(forge = forge.as_str(), "delivery refused: {why}");
     HttpResponse::Unauthorized()
@@ -91,7 +97,11 @@ async fn gitlab_webhook(
         return not_served("GITLAB_WEBHOOK_TOKEN");
     }
     if !gitlab::verify(&state.gitlab_tokens, header(&req, "x-gitlab-token")) {
-        return refused(&state.metrics, ForgeKind::Gitlab, "bad or missing X-Gitlab-Token");
+        return refused(
+            &state.metrics,
+            ForgeKind::Gitlab,
+            "bad or missing X-Gitlab-Token",
+        );
     }
     let event = header(&req, "x-gitlab-event").unwrap_or("").to_string();
     let delivery_id = gitlab::delivery_id(
@@ -144,7 +154,11 @@ async fn accept(
                 (HttpResponse::ServiceUnavailable().finish(), "store_error")
             }
         };
-        let pairs = [("forge", forge.as_str()), ("event", event_label), ("outcome", outcome)];
+        let pairs = [
+            ("forge", forge.as_str()),
+            ("event", event_label),
+            ("outcome", outcome),
+        ];
         state.metrics.inc("forgehand_deliveries_total", &pairs);
         state.metrics.observe(
             "forgehand_ack_seconds",
@@ -182,5 +196,9 @@ fn metric_event(event: &str) -> &'static str {
         "Release Hook",
         "System Hook",
     ];
-    KNOWN.iter().find(|k| **k == event).copied().unwrap_or("other")
+    KNOWN
+        .iter()
+        .find(|k| **k == event)
+        .copied()
+        .unwrap_or("other")
 }

@@ -108,8 +108,12 @@ pub trait Store: Send + Sync + 'static {
     async fn insert(&self, delivery: NewDelivery) -> Result<Inserted, StoreError>;
     /// Claim up to `limit` jobs: pending ones whose retry time has come, and running ones whose
     /// lease expired (their worker died). Each claim increments the attempt count.
-    async fn claim(&self, now_ms: i64, lease: Duration, limit: usize)
-        -> Result<Vec<Job>, StoreError>;
+    async fn claim(
+        &self,
+        now_ms: i64,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Job>, StoreError>;
     /// Record how a job ended; false if the job was meanwhile re-claimed (stale attempt).
     async fn finish(&self, id: i64, attempt: i64, outcome: Outcome) -> Result<bool, StoreError>;
     /// Put a job back for another try at `not_before_ms`; false if the attempt is stale.

@@ -172,7 +172,13 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
                      finished_at = ?3 WHERE id = ?4 AND attempts = ?5 AND state = 'running'",
                 )
                 .and_then(|mut s| {
-                    s.execute(params![outcome.state(), outcome.reason(), now_ms, id, attempt])
+                    s.execute(params![
+                        outcome.state(),
+                        outcome.reason(),
+                        now_ms,
+                        id,
+                        attempt
+                    ])
                 })
                 .map(|n| n == 1)
                 .map_err(db);
@@ -230,7 +236,12 @@ fn insert(conn: &Connection, d: &NewDelivery) -> rusqlite::Result<Inserted> {
     })
 }
 
-fn claim(conn: &Connection, now_ms: i64, lease_ms: i64, limit: usize) -> rusqlite::Result<Vec<Job>> {
+fn claim(
+    conn: &Connection,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<Job>> {
     let mut stmt = conn.prepare_cached(
         "UPDATE deliveries SET state = 'running', attempts = attempts + 1, lease_until = ?1
          WHERE id IN (
@@ -240,21 +251,18 @@ fn claim(conn: &Connection, now_ms: i64, lease_ms: i64, limit: usize) -> rusqlit
              ORDER BY id LIMIT ?3)
          RETURNING id, forge, delivery_id, event, body, attempts, received_at",
     )?;
-    let rows = stmt.query_map(
-        params![now_ms + lease_ms, now_ms, limit as i64],
-        |row| {
-            let forge: String = row.get(1)?;
-            Ok(Job {
-                id: row.get(0)?,
-                forge: forge.parse().unwrap_or(ForgeKind::Github),
-                delivery_id: row.get(2)?,
-                event: row.get(3)?,
-                body: row.get(4)?,
-                attempt: row.get(5)?,
-                received_at: row.get(6)?,
-            })
-        },
-    )?;
+    let rows = stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64], |row| {
+        let forge: String = row.get(1)?;
+        Ok(Job {
+            id: row.get(0)?,
+            forge: forge.parse().unwrap_or(ForgeKind::Github),
+            delivery_id: row.get(2)?,
+            event: row.get(3)?,
+            body: row.get(4)?,
+            attempt: row.get(5)?,
+            received_at: row.get(6)?,
+        })
+    })?;
     let mut jobs = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)

@@ -24,7 +24,10 @@ const LEASE: Duration = Duration::from_secs(60);
 async fn insert_dedupes_on_forge_and_delivery_id() {
     let (_d, store) = temp_store();
     assert_eq!(store.insert(delivery("a")).await.unwrap(), Inserted::New);
-    assert_eq!(store.insert(delivery("a")).await.unwrap(), Inserted::Duplicate);
+    assert_eq!(
+        store.insert(delivery("a")).await.unwrap(),
+        Inserted::Duplicate
+    );
     let mut other_forge = delivery("a");
     other_forge.forge = ForgeKind::Gitlab;
     assert_eq!(store.insert(other_forge).await.unwrap(), Inserted::New);
@@ -38,7 +41,10 @@ async fn concurrent_inserts_all_commit() {
     for i in 0..200 {
         let store = store.clone();
         handles.push(tokio::spawn(async move {
-            store.insert(delivery(&format!("d{}", i % 150))).await.unwrap()
+            store
+                .insert(delivery(&format!("d{}", i % 150)))
+                .await
+                .unwrap()
         }));
     }
     let mut new = 0;
@@ -62,7 +68,12 @@ async fn claim_finish_and_stale_attempts() {
     assert_eq!(jobs[0].attempt, 1);
     // Running and leased: not claimed again before the lease ends.
     let next = store.claim(2_000, LEASE, 10).await.unwrap();
-    assert_eq!(next.iter().map(|j| j.delivery_id.as_str()).collect::<Vec<_>>(), ["b"]);
+    assert_eq!(
+        next.iter()
+            .map(|j| j.delivery_id.as_str())
+            .collect::<Vec<_>>(),
+        ["b"]
+    );
     // The lease of `a` expires: it is claimed again with attempt 2.
     let again = store.claim(1_000 + 61_000, LEASE, 10).await.unwrap();
     let a = again.iter().find(|j| j.delivery_id == "a").unwrap();
@@ -71,7 +82,11 @@ async fn claim_finish_and_stale_attempts() {
     assert!(!store.finish(a.id, 1, Outcome::Done).await.unwrap());
     assert!(store.finish(a.id, 2, Outcome::Done).await.unwrap());
     assert!(!store.finish(a.id, 2, Outcome::Done).await.unwrap());
-    let rec = store.delivery(ForgeKind::Github, "a").await.unwrap().unwrap();
+    let rec = store
+        .delivery(ForgeKind::Github, "a")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(rec.state, "done");
     assert_eq!(rec.attempts, 2);
 }
@@ -92,8 +107,15 @@ async fn retry_later_waits_for_its_time() {
         .finish(job.id, job.attempt, Outcome::Failed("gave up".into()))
         .await
         .unwrap();
-    let rec = store.delivery(ForgeKind::Github, "a").await.unwrap().unwrap();
-    assert_eq!((rec.state.as_str(), rec.reason.as_deref()), ("failed", Some("gave up")));
+    let rec = store
+        .delivery(ForgeKind::Github, "a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (rec.state.as_str(), rec.reason.as_deref()),
+        ("failed", Some("gave up"))
+    );
 }
 
 #[tokio::test]
@@ -106,7 +128,10 @@ async fn deliveries_survive_reopening() {
         store.claim(1_000, LEASE, 1).await.unwrap();
     }
     let store = open(&url).unwrap();
-    assert_eq!(store.insert(delivery("kept")).await.unwrap(), Inserted::Duplicate);
+    assert_eq!(
+        store.insert(delivery("kept")).await.unwrap(),
+        Inserted::Duplicate
+    );
     let jobs = store.claim(1_000 + 61_000, LEASE, 5).await.unwrap();
     assert_eq!(jobs.len(), 1, "the job of a dead worker is claimed again");
 }
@@ -114,8 +139,14 @@ async fn deliveries_survive_reopening() {
 #[tokio::test]
 async fn mark_once_is_true_only_the_first_time() {
     let (_d, store) = temp_store();
-    assert!(store.mark_once("schedule:weekly:2026-11-23T09:00", 1).await.unwrap());
-    assert!(!store.mark_once("schedule:weekly:2026-11-23T09:00", 2).await.unwrap());
+    assert!(store
+        .mark_once("schedule:weekly:2026-11-23T09:00", 1)
+        .await
+        .unwrap());
+    assert!(!store
+        .mark_once("schedule:weekly:2026-11-23T09:00", 2)
+        .await
+        .unwrap());
 }
 
 #[test]

@@ -43,12 +43,21 @@ pub async fn request(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("no status line in {text:?}")))?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok(Response { status, body })
 }
 
 /// POST a GitHub delivery signed with `secret`.
-pub async fn post_github(port: u16, secret: &str, event: &str, delivery: &str, body: &[u8]) -> Response {
+pub async fn post_github(
+    port: u16,
+    secret: &str,
+    event: &str,
+    delivery: &str,
+    body: &[u8],
+) -> Response {
     let sig = forgehand::ingress::github::sign(secret, body);
     request(
         port,
@@ -67,7 +76,13 @@ pub async fn post_github(port: u16, secret: &str, event: &str, delivery: &str, b
 }
 
 /// POST a GitLab delivery with its token.
-pub async fn post_gitlab(port: u16, token: &str, event: &str, delivery: &str, body: &[u8]) -> Response {
+pub async fn post_gitlab(
+    port: u16,
+    token: &str,
+    event: &str,
+    delivery: &str,
+    body: &[u8],
+) -> Response {
     request(
         port,
         "POST",

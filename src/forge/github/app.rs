@@ -1,0 +1,125 @@
+//! GitHub App authentication: which installation (and so which installation token) a request
+//! uses. A client bound with [`GithubForge::for_installation`] uses that installation; an
+//! unbound App client finds the installation of the request's repository
+//! (`GET /repos/{owner}/{repo}/installation`, cached).
+
+use super::{send, GithubForge};
+use crate::forge::ForgeError;
+use http::Method;
+use octocrab::models::InstallationId;
+use octocrab::Octocrab;
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+struct Installation {
+    id: u64,
+}
+
+impl GithubForge {
+    /// The client for a delivery of `installation_id` (the webhook's `installation.id`):
+    /// with a GitHub App it acts as that installation (tokens are minted on first use and
+    /// renewed when they expire); with a token it is the same client.
+    pub fn for_installation(&self, installation_id: u64) -> Result<GithubForge, ForgeError> {
+        if self.app.is_none() {
+            return Ok(self.clone());
+        }
+        Ok(GithubForge {
+            client: self.installation_client(installation_id)?,
+            app: self.app.clone(),
+            installation: Some(installation_id),
+            shared: self.shared.clone(),
+        })
+    }
+
+    /// The client and throttle key for a request about `repo` (`None`: not about a repo).
+    pub(super) async fn client_for(
+        &self,
+        repo: Option<&str>,
+    ) -> Result<(Arc<Octocrab>, String), ForgeError> {
+        let Some(app) = &self.app else {
+            return Ok((self.client.clone(), "token".to_string()));
+        };
+        let id = match (self.installation, repo) {
+            (Some(id), _) => id,
+            (None, Some(repo)) => self.installation_of_repo(app, repo).await?,
+            (None, None) => self.any_installation(app).await?,
+        };
+        let client = match self.installation {
+            Some(_) => self.client.clone(),
+            None => self.installation_client(id)?,
+        };
+        Ok((client, format!("installation:{id}")))
+    }
+
+    /// The (shared, token-caching) client of one installation.
+    fn installation_client(&self, installation_id: u64) -> Result<Arc<Octocrab>, ForgeError> {
+        let Some(app) = &self.app else {
+            return Ok(self.client.clone());
+        };
+        let mut clients = self
+            .shared
+            .installations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = clients.get(&installation_id) {
+            return Ok(client.clone());
+        }
+        let client = Arc::new(
+            app.installation(InstallationId(installation_id))
+                .map_err(|e| ForgeError::Other(format!("GitHub installation: {e}")))?,
+        );
+        clients.insert(installation_id, client.clone());
+        Ok(client)
+    }
+
+    async fn installation_of_repo(&self, app: &Octocrab, repo: &str) -> Result<u64, ForgeError> {
+        if let Some(id) = self.shared.repo_installations.get(&repo.to_string()) {
+            return Ok(id);
+        }
+        let path = format!("/repos/{repo}/installation");
+        let text = self
+            .shared
+            .retry
+            .run(&format!("GET {path}"), || {
+                send(app, Method::GET, &path, None)
+            })
+            .await
+            .map_err(|e| match e {
+                ForgeError::NotFound(_) => {
+                    ForgeError::NotFound(format!("the GitHub App is not installed on {repo}"))
+                }
+                other => other,
+            })?;
+        let id = super::parse::<Installation>(&text)?.id;
+        self.shared.repo_installations.insert(repo.to_string(), id);
+        Ok(id)
+    }
+
+    /// Any installation, for requests that concern no repository (e.g. looking up a user).
+    async fn any_installation(&self, app: &Octocrab) -> Result<u64, ForgeError> {
+        let known = {
+            let clients = self
+                .shared
+                .installations
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            clients.keys().next().copied()
+        };
+        if let Some(id) = known {
+            return Ok(id);
+        }
+        let path = "/app/installations?per_page=1";
+        let text = self
+            .shared
+            .retry
+            .run("GET /app/installations", || {
+                send(app, Method::GET, path, None)
+            })
+            .await?;
+        super::parse::<Vec<Installation>>(&text)?
+            .first()
+            .map(|i| i.id)
+            .ok_or_else(|| ForgeError::NotFound("the GitHub App has no installation".into()))
+    }
+}

@@ -1,0 +1,317 @@
+//! A stateful fake forge: one HTTP server on 127.0.0.1:0 that speaks the GitHub REST
+//! endpoints forgehand uses (at `/`) and the GitLab ones (under `/api/v4/`), keeps repos,
+//! issues, merge requests, labels, milestones, users and comments in memory, records every
+//! call, and can be told to fail the next calls (5xx, 429 with `Retry-After`, 4xx).
+//!
+//! One repository serves both forges: `acme/app` is GitHub repo `acme/app` and GitLab
+//! project `acme/app` (numeric id from [`FakeForge::add_repo`]). Issues and merge requests
+//! share one number space per repository.
+
+use super::fake_state::{
+    injected_fault, percent_decode, query_map, Call, FakeComment, FakeIssue, FakeMilestone,
+    FakeRepo, FakeUser, Fault, State,
+};
+use super::{fake_github, fake_gitlab};
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use forgehand::role::Role;
+use serde_json::Value;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The GitHub App installation every repository belongs to unless told otherwise.
+pub const DEFAULT_INSTALLATION_ID: u64 = 777;
+
+/// The running fake. Cloning shares the same server and state.
+#[derive(Clone)]
+pub struct FakeForge {
+    url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeForge {
+    /// Start the server on a free port of 127.0.0.1.
+    pub async fn start() -> FakeForge {
+        let state = Arc::new(Mutex::new(State::default()));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the fake forge");
+        let port = listener.local_addr().unwrap().port();
+        let shared = web::Data::from(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(shared.clone())
+                .app_data(web::PayloadConfig::new(10 * 1024 * 1024))
+                .default_service(web::to(handle))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("listen")
+        .run();
+        tokio::spawn(server);
+        FakeForge {
+            url: format!("http://127.0.0.1:{port}"),
+            state,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` — the GitHub API base URL and the GitLab instance URL.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Add a repository / project; returns its numeric id.
+    pub fn add_repo(&self, path: &str) -> u64 {
+        let mut state = self.lock();
+        let id = state.next_id();
+        state.repos.insert(
+            path.to_string(),
+            FakeRepo {
+                id,
+                installation_id: DEFAULT_INSTALLATION_ID,
+                ..FakeRepo::default()
+            },
+        );
+        id
+    }
+
+    /// Put a repository under another GitHub App installation.
+    pub fn set_installation(&self, repo: &str, installation_id: u64) {
+        let mut state = self.lock();
+        state
+            .repos
+            .get_mut(repo)
+            .expect("add_repo first")
+            .installation_id = installation_id;
+    }
+
+    /// Add an open issue `number` titled `Issue N` by `reporter`.
+    pub fn add_issue(&self, repo: &str, number: u64) {
+        self.insert_item(repo, number, false);
+    }
+
+    /// Add an open merge / pull request `number`.
+    pub fn add_merge_request(&self, repo: &str, number: u64) {
+        self.insert_item(repo, number, true);
+    }
+
+    fn insert_item(&self, repo: &str, number: u64, is_merge_request: bool) {
+        let mut state = self.lock();
+        let repo = state.repos.get_mut(repo).expect("add_repo first");
+        repo.issues.insert(
+            number,
+            FakeIssue {
+                number,
+                title: format!("Issue {number}"),
+                is_merge_request,
+                state: "open".into(),
+                labels: vec![],
+                milestone: None,
+                assignees: vec![],
+                author: "reporter".into(),
+            },
+        );
+    }
+
+    /// Change an issue in place (seed labels, milestone, assignees).
+    pub fn update_issue(&self, repo: &str, number: u64, f: impl FnOnce(&mut FakeIssue)) {
+        let mut state = self.lock();
+        let labels: Vec<String> = {
+            let issue = state.repos.get_mut(repo).unwrap().issues.get_mut(&number);
+            let issue = issue.expect("no such issue");
+            f(issue);
+            issue.labels.clone()
+        };
+        for label in labels {
+            state.ensure_label(repo, &label);
+        }
+    }
+
+    pub fn add_label(&self, repo: &str, name: &str) {
+        let mut state = self.lock();
+        assert!(state.repos.contains_key(repo), "add_repo first");
+        state.ensure_label(repo, name);
+    }
+
+    /// Add an open milestone; returns its number / iid.
+    pub fn add_milestone(&self, repo: &str, title: &str) -> u64 {
+        self.add_milestone_dated(repo, title, None, None)
+    }
+
+    /// Add an open milestone with dates (`YYYY-MM-DD`; GitHub shows only the due date).
+    pub fn add_milestone_dated(
+        &self,
+        repo: &str,
+        title: &str,
+        start_date: Option<&str>,
+        due_date: Option<&str>,
+    ) -> u64 {
+        let mut state = self.lock();
+        let id = state.next_id();
+        let repo = state.repos.get_mut(repo).expect("add_repo first");
+        let number = repo.milestones.len() as u64 + 1;
+        repo.milestones.push(FakeMilestone {
+            id,
+            number,
+            title: title.to_string(),
+            state: "open".into(),
+            start_date: start_date.map(String::from),
+            due_date: due_date.map(String::from),
+        });
+        number
+    }
+
+    /// Add a user with a role in every repository (`None`: no access); returns the user id.
+    pub fn add_user(&self, login: &str, role: impl Into<Option<Role>>) -> u64 {
+        let mut state = self.lock();
+        let id = state.next_id();
+        state.users.push(FakeUser {
+            id,
+            login: login.to_string(),
+            role: role.into(),
+        });
+        id
+    }
+
+    /// Add a comment as if `author` wrote it; returns its id.
+    pub fn add_comment(&self, repo: &str, number: u64, author: &str, body: &str) -> u64 {
+        let mut state = self.lock();
+        let id = state.next_id();
+        let repo = state.repos.get_mut(repo).expect("add_repo first");
+        repo.comments.entry(number).or_default().push(FakeComment {
+            id,
+            body: body.to_string(),
+            author: author.to_string(),
+            reactions: vec![],
+        });
+        id
+    }
+
+    pub fn issue(&self, repo: &str, number: u64) -> FakeIssue {
+        self.lock().repos[repo].issues[&number].clone()
+    }
+
+    pub fn comments(&self, repo: &str, number: u64) -> Vec<FakeComment> {
+        let state = self.lock();
+        state.repos[repo]
+            .comments
+            .get(&number)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn labels(&self, repo: &str) -> Vec<String> {
+        let state = self.lock();
+        state.repos[repo]
+            .labels
+            .iter()
+            .map(|l| l.name.clone())
+            .collect()
+    }
+
+    /// Every call so far, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.lock().calls.clone()
+    }
+
+    /// Every non-GET call so far.
+    pub fn writes(&self) -> Vec<Call> {
+        self.calls().into_iter().filter(Call::is_write).collect()
+    }
+
+    /// Panic if a client called a route the fake does not implement.
+    pub fn assert_all_routed(&self) {
+        let unrouted: Vec<Call> = self.calls().into_iter().filter(|c| c.unrouted).collect();
+        assert!(
+            unrouted.is_empty(),
+            "calls the fake forge has no route for: {unrouted:#?}"
+        );
+    }
+
+    pub fn clear_calls(&self) {
+        self.lock().calls.clear();
+    }
+
+    /// Make the next `times` calls of `method` whose (decoded) path starts with
+    /// `path_prefix` fail with `status` (and `Retry-After: retry_after` if given).
+    pub fn fail_next(
+        &self,
+        method: &str,
+        path_prefix: &str,
+        status: u16,
+        retry_after: Option<u64>,
+        times: u32,
+    ) {
+        self.lock().faults.push(Fault {
+            method: method.to_uppercase(),
+            path_prefix: path_prefix.to_string(),
+            status,
+            retry_after,
+            remaining: times,
+        });
+    }
+}
+
+async fn handle(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let method = req.method().as_str().to_string();
+    let raw_path = req.uri().path().to_string();
+    // Split on raw `/` first so that an encoded `%2F` stays inside its segment.
+    let segments: Vec<String> = raw_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let path = percent_decode(&raw_path);
+    let query = req.uri().query().unwrap_or("").to_string();
+    let json_body = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
+    };
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+
+    let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+    let reply = injected_fault(&mut state, &method, &raw_path, &path).unwrap_or_else(|| {
+        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let q = query_map(&query);
+        match segs.as_slice() {
+            ["api", "v4", rest @ ..] => {
+                fake_gitlab::route(&mut state, &method, rest, &q, &json_body)
+            }
+            _ => fake_github::route(&mut state, &method, &segs, &q, &json_body),
+        }
+    });
+    state.calls.push(Call {
+        method,
+        path,
+        query,
+        body: json_body,
+        status: reply.status,
+        authorization,
+        unrouted: reply.unrouted,
+    });
+    drop(state);
+
+    let mut response =
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(reply.status).unwrap());
+    for (name, value) in &reply.headers {
+        response.insert_header((name.as_str(), value.as_str()));
+    }
+    if reply.body.is_null() && reply.status == 204 {
+        return response.finish();
+    }
+    response
+        .content_type("application/json")
+        .body(reply.body.to_string())
+}

@@ -1,0 +1,21 @@
+//! Test support shared by the integration tests: a small HTTP client and the stateful fake
+//! forge.
+#![allow(dead_code)]
+
+pub mod app;
+pub mod fake_forge;
+mod fake_github;
+pub mod fake_gitlab;
+pub mod fake_state;
+pub mod http;
+
+#[allow(unused_imports)] // not every test binary uses the fake forge
+pub use fake_forge::FakeForge;
+#[allow(unused_imports)]
+pub use fake_state::{Call, FakeComment, FakeIssue, FakeLabel, FakeMilestone, FakeUser};
+
+/// The bytes of a fixture under `fixtures/`.
+pub fn fixture(path: &str) -> Vec<u8> {
+    let full = format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
