@@ -25,16 +25,30 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(db: &str, port: u16) -> Child {
+/// The shipped configuration with a one-second lease, so that the jobs a killed process held
+/// are claimed again quickly after the restart.
+fn config_file(dir: &std::path::Path) -> String {
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/forgehand.yml"))
+            .unwrap();
+    assert!(shipped.contains("lease_seconds: 60"));
+    let path = dir.join("forgehand.yml");
+    std::fs::write(
+        &path,
+        shipped.replace("lease_seconds: 60", "lease_seconds: 1"),
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+fn start(config: &str, db: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_forgehand"))
-        .args(["serve", "--config", "config/forgehand.yml"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["serve", "--config", config])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("GITHUB_WEBHOOK_SECRET", SECRET)
         .env("FORGEHAND_DATABASE_URL", format!("sqlite://{db}"))
         .env("FORGEHAND_LISTEN", format!("127.0.0.1:{port}"))
-        .env("FORGEHAND_LEASE_SECONDS", "1")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -60,8 +74,9 @@ async fn sigkill_under_load_loses_no_acknowledged_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("forgehand.db").display().to_string();
     let body = support::fixture("github/issue_comment.created.json");
+    let config = config_file(dir.path());
     let port = free_port();
-    let mut child = start(&db, port);
+    let mut child = start(&config, &db, port);
     wait_ready(port).await;
 
     let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
@@ -106,7 +121,7 @@ async fn sigkill_under_load_loses_no_acknowledged_delivery() {
 
     // Restart on the same database: every acknowledged delivery is there and gets processed.
     let port = free_port();
-    let mut child = start(&db, port);
+    let mut child = start(&config, &db, port);
     wait_ready(port).await;
     let deadline = Instant::now() + DRAIN_TIMEOUT;
     let conn = rusqlite::Connection::open(&db).unwrap();
