@@ -6,8 +6,8 @@ local body = assert(io.open(os.getenv("BODY_FILE"), "rb")):read("*a")
 local signature = os.getenv("SIGNATURE")
 local run_id = os.getenv("RUN_ID") or tostring(os.time())
 local threads = {}
-local counter = 0
-local thread_no = 0
+counter = 0
+thread_no = 0
 
 function setup(thread)
   thread_no = thread_no + 1

@@ -1,4 +1,6 @@
 //! The store's schema, shared by every backend: one row per delivery, which is also its job.
+//! Payloads sit in their own table so that claiming and finishing a job rewrite a narrow row,
+//! not the (often 10+ KB) body.
 
 /// Statements run at start-up; each is idempotent.
 pub const SQLITE_SCHEMA: &[&str] = &[
@@ -7,7 +9,6 @@ pub const SQLITE_SCHEMA: &[&str] = &[
         forge TEXT NOT NULL,
         delivery_id TEXT NOT NULL,
         event TEXT NOT NULL,
-        body BLOB NOT NULL,
         received_at INTEGER NOT NULL,
         state TEXT NOT NULL DEFAULT 'pending',
         reason TEXT,
@@ -16,6 +17,10 @@ pub const SQLITE_SCHEMA: &[&str] = &[
         not_before INTEGER NOT NULL DEFAULT 0,
         finished_at INTEGER,
         UNIQUE (forge, delivery_id)
+    )",
+    "CREATE TABLE IF NOT EXISTS payloads (
+        delivery INTEGER PRIMARY KEY REFERENCES deliveries (id),
+        body BLOB NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS deliveries_open ON deliveries (id)
         WHERE state IN ('pending', 'running')",
