@@ -83,33 +83,7 @@ impl fmt::Display for Intent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Intent::EditIssue { target, change } => {
-                write!(f, "edit {target}:")?;
-                if !change.add_labels.is_empty() {
-                    write!(f, " add labels {}", quoted(&change.add_labels))?;
-                }
-                if !change.remove_labels.is_empty() {
-                    write!(f, " remove labels {}", quoted(&change.remove_labels))?;
-                }
-                match &change.milestone {
-                    Some(Some(m)) => write!(f, " milestone \"{m}\"")?,
-                    Some(None) => write!(f, " remove milestone")?,
-                    None => {}
-                }
-                if let Some(users) = &change.set_assignees {
-                    write!(f, " assignees = {}", quoted(users))?;
-                }
-                if !change.add_assignees.is_empty() {
-                    write!(f, " assign {}", quoted(&change.add_assignees))?;
-                }
-                if !change.remove_assignees.is_empty() {
-                    write!(f, " unassign {}", quoted(&change.remove_assignees))?;
-                }
-                match change.state {
-                    Some(StateChange::Close) => write!(f, " close")?,
-                    Some(StateChange::Reopen) => write!(f, " reopen")?,
-                    None => {}
-                }
-                Ok(())
+                write!(f, "edit {target}: {}", describe(change))
             }
             Intent::Comment { target, body, .. } => {
                 let first = body.lines().next().unwrap_or("");
@@ -126,6 +100,37 @@ impl fmt::Display for Intent {
             } => write!(f, "react :{reaction}: to comment {comment_id} on {target}"),
         }
     }
+}
+
+/// The parts of an issue change, e.g. `add labels "bug"; milestone "1.4"; close`.
+fn describe(change: &IssueChange) -> String {
+    let mut parts = Vec::new();
+    if !change.add_labels.is_empty() {
+        parts.push(format!("add labels {}", quoted(&change.add_labels)));
+    }
+    if !change.remove_labels.is_empty() {
+        parts.push(format!("remove labels {}", quoted(&change.remove_labels)));
+    }
+    match &change.milestone {
+        Some(Some(m)) => parts.push(format!("milestone \"{m}\"")),
+        Some(None) => parts.push("remove milestone".into()),
+        None => {}
+    }
+    if let Some(users) = &change.set_assignees {
+        parts.push(format!("assignees = {}", quoted(users)));
+    }
+    if !change.add_assignees.is_empty() {
+        parts.push(format!("assign {}", quoted(&change.add_assignees)));
+    }
+    if !change.remove_assignees.is_empty() {
+        parts.push(format!("unassign {}", quoted(&change.remove_assignees)));
+    }
+    match change.state {
+        Some(StateChange::Close) => parts.push("close".into()),
+        Some(StateChange::Reopen) => parts.push("reopen".into()),
+        None => {}
+    }
+    parts.join("; ")
 }
 
 fn quoted(items: &[String]) -> String {

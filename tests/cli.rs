@@ -1,0 +1,139 @@
+//! The command line: `check` lists every configuration error with file:line:col and exits 1;
+//! `plan` shows what would be done for a delivery without calling any forge.
+
+mod support;
+
+use std::process::{Command, Output};
+
+fn forgehand(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_forgehand"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITLAB_TOKEN")
+        .output()
+        .expect("run forgehand")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_passes_the_shipped_configuration() {
+    let out = forgehand(&["check", "--config", "config/forgehand.yml"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "config/forgehand.yml: ok\n");
+}
+
+#[test]
+fn check_lists_every_error_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yml");
+    std::fs::write(
+        &path,
+        "server:\n  lissen: 1\nroles:\n  alice: admin\ngithub:\n  api_url: ${NOT_SET_ANYWHERE}\n",
+    )
+    .unwrap();
+    let file = path.display().to_string();
+    let out = forgehand(&["check", "--config", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[0].starts_with(&format!("{file}:2:3: server: unknown field `lissen`")));
+    assert!(lines[1].starts_with(&format!(
+        "{file}:4:10: roles.alice: unknown variant `admin`"
+    )));
+    assert!(
+        lines[2].starts_with(&format!("{file}:6:12:")),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].contains("NOT_SET_ANYWHERE"));
+}
+
+#[test]
+fn check_names_a_missing_file() {
+    let out = forgehand(&["check", "--config", "config/does-not-exist.yml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("config/does-not-exist.yml"));
+}
+
+fn comment_payload(dir: &std::path::Path, body: &str) -> String {
+    let mut p: serde_json::Value =
+        serde_json::from_slice(&support::fixture("github/issue_comment.created.json")).unwrap();
+    p["comment"]["body"] = serde_json::json!(body);
+    p["issue"]["labels"] = serde_json::json!([{"name": "flow::Triage"}]);
+    let path = dir.join("payload.json");
+    std::fs::write(&path, serde_json::to_vec(&p).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn plan_shows_what_a_label_command_would_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = comment_payload(dir.path(), "Let's do it.\n/label ~\"flow::To Do\" ~bug");
+    let out = forgehand(&[
+        "plan",
+        "--forge",
+        "github",
+        "--event",
+        "issue_comment",
+        &payload,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    insta::assert_snapshot!("plan_label_human", text(&out.stdout));
+
+    let out = forgehand(&[
+        "plan",
+        "--forge",
+        "github",
+        "--event",
+        "issue_comment",
+        &payload,
+        "--json",
+    ]);
+    assert!(out.status.success());
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    insta::assert_json_snapshot!("plan_label_json", plan);
+}
+
+#[test]
+fn plan_says_when_an_event_is_ignored() {
+    let out = forgehand(&[
+        "plan",
+        "--forge",
+        "github",
+        "--event",
+        "star",
+        "fixtures/github/star.created.json",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).starts_with("ignored: "),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn plan_reports_a_malformed_payload() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, "{").unwrap();
+    let out = forgehand(&[
+        "plan",
+        "--forge",
+        "gitlab",
+        "--event",
+        "Note Hook",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("malformed payload"),
+        "{}",
+        text(&out.stderr)
+    );
+}
