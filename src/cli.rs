@@ -5,6 +5,7 @@ use crate::decide::{self, Context};
 use crate::event::{self, Decoded, ForgeKind};
 use crate::forge::Forges;
 use crate::startup::Application;
+use crate::telemetry::Metrics;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -167,10 +168,11 @@ fn serve(path: &Path, dry_run: bool) -> ExitCode {
 }
 
 async fn run_server(config: Config) -> anyhow::Result<()> {
+    let metrics = Arc::new(Metrics::default());
     let forges = if config.server.dry_run {
         Forges::default()
     } else {
-        crate::forge::build(&config).await?
+        crate::forge::build(&config, metrics.clone()).await?
     };
     let config = Arc::new(config);
     if config.dry_run() || forges.is_empty() {
@@ -190,7 +192,7 @@ async fn run_server(config: Config) -> anyhow::Result<()> {
             );
         }
     }
-    let app = Application::build(config.clone(), forges).await?;
+    let app = Application::build(config.clone(), forges, metrics).await?;
     tracing::info!(listen = %config.listen(), port = app.port(), "forgehand is listening");
     app.run_until_stopped().await?;
     Ok(())

@@ -33,22 +33,27 @@ struct Shared {
 
 impl Application {
     /// Open the store, start the workers and bind the listener (`127.0.0.1:0` picks a port).
-    pub async fn build(config: Arc<Config>, forges: Forges) -> anyhow::Result<Application> {
+    pub async fn build(
+        config: Arc<Config>,
+        forges: Forges,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Application> {
         let store = store::open(config.database_url().expose_url())?;
         let listener = TcpListener::bind(config.listen())
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;
-        Self::build_with(config, forges, store, listener)
+        Self::build_with(config, forges, store, listener, metrics)
     }
 
-    /// Like [`build`](Self::build), with the store and listener given (tests).
+    /// Like [`build`](Self::build), with the store and listener given (tests); `metrics` is
+    /// the registry the forge clients count their calls in.
     pub fn build_with(
         config: Arc<Config>,
         forges: Forges,
         store: Arc<dyn Store>,
         listener: TcpListener,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
-        let metrics = Arc::new(Metrics::default());
         let wake = Arc::new(Notify::new());
         let (stop_workers, stop_rx) = watch::channel(false);
 

@@ -55,6 +55,12 @@ fn labels(pairs: &[(&str, &str)]) -> String {
     out
 }
 
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics { .. }")
+    }
+}
+
 impl Metrics {
     pub fn inc(&self, name: &'static str, pairs: &[(&str, &str)]) {
         let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());

@@ -234,5 +234,20 @@ async fn health_readiness_and_metrics() {
     ));
     assert!(metrics.body.contains("forgehand_queue_depth{} 0"));
     assert!(metrics.body.contains("forgehand_ack_seconds_bucket"));
+    app.fake.add_repo(GITHUB_REPO);
+    app.fake.add_issue(GITHUB_REPO, 1);
+    app.fake.add_label(GITHUB_REPO, "bug");
+    app.github("issue_comment", "c1", &github_comment(&app, "/label bug"))
+        .await;
+    app.wait_idle().await;
+    let metrics = app.get("/metrics").await.body;
+    assert!(
+        metrics.contains(r#"forgehand_forge_api_calls_total{forge="github",method="POST",endpoint="/repos/:x/:x/issues/:n/labels",status="200"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"forgehand_jobs_total{forge="github",outcome="done"} 2"#),
+        "{metrics}"
+    );
     app.teardown().await;
 }

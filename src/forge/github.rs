@@ -4,10 +4,12 @@
 mod app;
 mod ops;
 
+use super::api_metrics;
 use super::cache::TtlCache;
 use super::retry::RetryPolicy;
 use super::throttle::{Throttle, GITHUB_WRITE_INTERVAL};
 use super::{parse_retry_after, Forge, ForgeError};
+use crate::telemetry::Metrics;
 use chrono::Utc;
 use http::Method;
 use octocrab::models::AppId;
@@ -55,6 +57,8 @@ pub struct GithubConfig {
     pub write_interval: Duration,
     /// Retry of failed requests (default [`RetryPolicy::default`]).
     pub retry: RetryPolicy,
+    /// Where API calls are counted.
+    pub metrics: Arc<Metrics>,
 }
 
 impl GithubConfig {
@@ -64,6 +68,7 @@ impl GithubConfig {
             auth,
             write_interval: GITHUB_WRITE_INTERVAL,
             retry: RetryPolicy::default(),
+            metrics: Arc::default(),
         }
     }
 }
@@ -71,6 +76,7 @@ impl GithubConfig {
 /// State shared by all clones and installation views of one GitHub client.
 struct Shared {
     retry: RetryPolicy,
+    metrics: Arc<Metrics>,
     throttle: Throttle,
     /// `(repo, milestone title)` → milestone number.
     milestones: TtlCache<(String, String), u64>,
@@ -125,6 +131,7 @@ impl GithubForge {
             installation: None,
             shared: Arc::new(Shared {
                 retry: config.retry,
+                metrics: config.metrics.clone(),
                 throttle: Throttle::new(config.write_interval),
                 milestones: TtlCache::default(),
                 installations: Mutex::new(HashMap::new()),
@@ -157,7 +164,7 @@ impl GithubForge {
         if method != Method::GET {
             self.shared.throttle.acquire(&throttle_key).await;
         }
-        send(&client, method, path, body).await
+        send(&client, method, path, body, &self.shared.metrics).await
     }
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ForgeError> {
@@ -202,7 +209,9 @@ async fn send(
     method: Method,
     path: &str,
     body: Option<&Value>,
+    metrics: &Metrics,
 ) -> Result<String, ForgeError> {
+    let started = std::time::Instant::now();
     let response = match method {
         Method::GET => client._get(path).await,
         Method::POST => client._post(path, body).await,
@@ -211,8 +220,26 @@ async fn send(
         Method::DELETE => client._delete(path, body).await,
         ref other => return Err(ForgeError::Other(format!("unsupported method {other}"))),
     }
-    .map_err(map_octocrab_error)?;
+    .map_err(|e| {
+        api_metrics::record(
+            metrics,
+            "github",
+            method.as_str(),
+            path,
+            0,
+            started.elapsed(),
+        );
+        map_octocrab_error(e)
+    })?;
     let status = response.status().as_u16();
+    api_metrics::record(
+        metrics,
+        "github",
+        method.as_str(),
+        path,
+        status,
+        started.elapsed(),
+    );
     let endpoint = path.split('?').next().unwrap_or("");
     tracing::debug!(%method, path = endpoint, status, "GitHub API call");
     let headers = response.headers().clone();

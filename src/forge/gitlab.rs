@@ -4,11 +4,13 @@
 
 mod ops;
 
+use super::api_metrics;
 use super::cache::TtlCache;
 use super::retry::RetryPolicy;
 use super::throttle::{Throttle, GITLAB_WRITE_INTERVAL};
 use super::{parse_retry_after, Forge, ForgeError};
 use crate::plan::Target;
+use crate::telemetry::Metrics;
 use gitlab::api::{ApiError, AsyncClient, RestClient};
 use gitlab::{AsyncGitlab, GitlabBuilder, GitlabError, RestError};
 use http::Method;
@@ -42,6 +44,8 @@ pub struct GitlabConfig {
     pub retry: RetryPolicy,
     /// Time allowed per request (default [`REQUEST_TIMEOUT`]).
     pub request_timeout: Duration,
+    /// Where API calls are counted.
+    pub metrics: Arc<Metrics>,
 }
 
 impl GitlabConfig {
@@ -52,12 +56,14 @@ impl GitlabConfig {
             write_interval: GITLAB_WRITE_INTERVAL,
             retry: RetryPolicy::default(),
             request_timeout: REQUEST_TIMEOUT,
+            metrics: Arc::default(),
         }
     }
 }
 
 struct Shared {
     retry: RetryPolicy,
+    metrics: Arc<Metrics>,
     throttle: Throttle,
     timeout: Duration,
     /// `(project, milestone title)` → milestone id.
@@ -99,6 +105,7 @@ impl GitlabForge {
             client,
             shared: Arc::new(Shared {
                 retry: config.retry,
+                metrics: config.metrics.clone(),
                 throttle: Throttle::new(config.write_interval),
                 timeout: config.request_timeout,
                 milestones: TtlCache::default(),
@@ -151,12 +158,27 @@ impl GitlabForge {
             }
             None => Vec::new(),
         };
-        let response =
-            tokio::time::timeout(self.shared.timeout, self.client.rest_async(request, data))
-                .await
-                .map_err(|_| ForgeError::Transient("GitLab request timed out".into()))?
-                .map_err(map_api_error)?;
+        let started = std::time::Instant::now();
+        let metrics = &self.shared.metrics;
+        let record = |status| {
+            let elapsed = started.elapsed();
+            api_metrics::record(
+                metrics,
+                "gitlab",
+                method.as_str(),
+                url.path(),
+                status,
+                elapsed,
+            )
+        };
+        let answer =
+            tokio::time::timeout(self.shared.timeout, self.client.rest_async(request, data)).await;
+        let response = answer
+            .map_err(|_| ForgeError::Transient("GitLab request timed out".into()))
+            .and_then(|r| r.map_err(map_api_error))
+            .inspect_err(|_| record(0))?;
         let status = response.status().as_u16();
+        record(status);
         tracing::debug!(%method, endpoint = endpoint.split('?').next().unwrap_or(""), status, "GitLab API call");
         if (200..300).contains(&status) {
             return Ok(response.body().to_vec());

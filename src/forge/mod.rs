@@ -2,6 +2,7 @@
 //! GitHub (octocrab) and GitLab (`gitlab` crate) implementations with retry, write throttle
 //! and a name → id cache.
 
+pub mod api_metrics;
 pub mod cache;
 pub mod executor;
 mod forges;

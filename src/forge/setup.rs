@@ -5,12 +5,14 @@ use super::github::{GithubAuth, GithubConfig, GithubForge};
 use super::gitlab::{GitlabConfig, GitlabForge};
 use super::Forges;
 use crate::config::{Config, GithubCredentials};
+use crate::telemetry::Metrics;
 use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The clients for every forge whose credentials are configured.
-pub async fn build(config: &Config) -> anyhow::Result<Forges> {
+/// The clients for every forge whose credentials are configured; their API calls are counted
+/// in `metrics`.
+pub async fn build(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Forges> {
     let mut forges = Forges::default();
     if let Some(credentials) = config.github.credentials() {
         let auth = match credentials {
@@ -27,6 +29,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Forges> {
         if let Some(interval) = write_interval(config.github.writes_per_second) {
             github.write_interval = interval;
         }
+        github.metrics = metrics.clone();
         let client = GithubForge::new(github).context("setting up the GitHub client")?;
         forges.github = Some(Arc::new(client));
     }
@@ -36,6 +39,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Forges> {
         if let Some(interval) = write_interval(config.gitlab.writes_per_second) {
             gitlab.write_interval = interval;
         }
+        gitlab.metrics = metrics;
         let client = GitlabForge::connect(gitlab)
             .await
             .with_context(|| format!("connecting to GitLab at {url}"))?;

@@ -7,6 +7,7 @@ use forgehand::config::Config;
 use forgehand::event::ForgeKind;
 use forgehand::startup::Application;
 use forgehand::store::{self, DeliveryRecord, Store};
+use forgehand::telemetry::Metrics;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -59,12 +60,13 @@ gitlab:
     let config = Config::from_str(&yaml, "test.yml", &|_| None)
         .unwrap_or_else(|e| panic!("test configuration: {e}"));
     let config = Arc::new(config);
-    let forges = forgehand::forge::build(&config)
+    let metrics = Arc::new(Metrics::default());
+    let forges = forgehand::forge::build(&config, metrics.clone())
         .await
         .expect("forge clients");
     let store = store::open(&format!("sqlite://{}", db.display())).expect("store");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with(config.clone(), forges, store.clone(), listener)
+    let app = Application::build_with(config.clone(), forges, store.clone(), listener, metrics)
         .expect("build the application");
     let port = app.port();
     tokio::spawn(app.run_until_stopped());

@@ -82,7 +82,7 @@ impl GithubForge {
             .shared
             .retry
             .run(&format!("GET {path}"), || {
-                send(app, Method::GET, &path, None)
+                send(app, Method::GET, &path, None, &self.shared.metrics)
             })
             .await
             .map_err(|e| match e {
@@ -114,7 +114,7 @@ impl GithubForge {
             .shared
             .retry
             .run("GET /app/installations", || {
-                send(app, Method::GET, path, None)
+                send(app, Method::GET, path, None, &self.shared.metrics)
             })
             .await?;
         super::parse::<Vec<Installation>>(&text)?
