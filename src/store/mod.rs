@@ -1,6 +1,7 @@
 //! The durable delivery store and job queue: a delivery is acknowledged only after it is
 //! written here; workers claim jobs under a lease and record how each one ended.
 
+mod batch;
 mod schema;
 pub mod sqlite;
 
@@ -138,10 +139,10 @@ pub trait Store: Send + Sync + 'static {
 /// Open the store named by a database URL (`sqlite://path`, `sqlite::memory:`).
 pub fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
-        return Ok(Arc::new(sqlite::SqliteStore::open(path)?));
+        return Ok(Arc::new(sqlite::open(path)?));
     }
     if url == "sqlite::memory:" {
-        return Ok(Arc::new(sqlite::SqliteStore::open(":memory:")?));
+        return Ok(Arc::new(sqlite::open(":memory:")?));
     }
     Err(StoreError::UnsupportedUrl(url.to_string()))
 }

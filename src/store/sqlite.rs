@@ -4,18 +4,16 @@
 //! Payloads are stored LZ4-compressed (a 13 KB GitHub payload becomes about 3 KB), and a
 //! second thread checkpoints the WAL so that the writer never copies pages itself.
 
+use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::schema::SQLITE_SCHEMA;
-use super::{DeliveryRecord, Inserted, Job, NewDelivery, Outcome, QueueStats, Store, StoreError};
+use super::{DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::event::ForgeKind;
-use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::mpsc;
 
-/// Most commands committed in one transaction.
-const MAX_BATCH: usize = 512;
 /// How long SQLite waits for a lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the checkpoint thread copies committed WAL pages into the database file.
@@ -24,101 +22,46 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 /// fall behind.
 const WRITER_AUTOCHECKPOINT_PAGES: i64 = 20_000;
 
-type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+/// Ends the checkpoint thread when the store is dropped.
+struct StopOnDrop(Arc<AtomicBool>);
 
-enum Cmd {
-    Insert(NewDelivery, Reply<Inserted>),
-    Claim {
-        now_ms: i64,
-        lease_ms: i64,
-        limit: usize,
-        reply: Reply<Vec<Job>>,
-    },
-    Finish {
-        id: i64,
-        attempt: i64,
-        outcome: Outcome,
-        now_ms: i64,
-        reply: Reply<bool>,
-    },
-    Retry {
-        id: i64,
-        attempt: i64,
-        reason: String,
-        not_before_ms: i64,
-        reply: Reply<bool>,
-    },
-    Stats(Reply<QueueStats>),
-    Get(ForgeKind, String, Reply<Option<DeliveryRecord>>),
-    MarkOnce(String, i64, Reply<bool>),
-}
-
-/// A reply computed inside a transaction, sent once the transaction's fate is known.
-type Pending = Box<dyn FnOnce(Option<&str>) + Send>;
-
-fn pending<T: Send + 'static>(reply: Reply<T>, result: Result<T, StoreError>) -> Pending {
-    Box::new(move |commit_error: Option<&str>| {
-        let result = match commit_error {
-            Some(e) => Err(StoreError::Database(format!("commit failed: {e}"))),
-            None => result,
-        };
-        // The requester may have gone away (client disconnected); nothing to do then.
-        let _ = reply.send(result);
-    })
-}
-
-/// The SQLite-backed [`Store`].
-pub struct SqliteStore {
-    tx: mpsc::Sender<Cmd>,
-    /// Tells the checkpoint thread to end when the store is dropped.
-    stop: Arc<AtomicBool>,
-}
-
-impl Drop for SqliteStore {
+impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 
-impl SqliteStore {
-    /// Open (creating if needed) the database at `path` and start its writer thread.
-    pub fn open(path: &str) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
-        // WAL + synchronous=NORMAL: a committed transaction is in the WAL file before commit
-        // returns, so it survives the process being killed (SIGKILL) at any moment.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(db)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(db)?;
-        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
-            .map_err(db)?;
-        for stmt in SQLITE_SCHEMA {
-            conn.execute(stmt, []).map_err(db)?;
-        }
-        let stop = Arc::new(AtomicBool::new(false));
-        if path != ":memory:" {
-            let checkpointer = Connection::open(path).map_err(db)?;
-            checkpointer.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
-            let stop = stop.clone();
-            std::thread::Builder::new()
-                .name("forgehand-checkpoint".into())
-                .spawn(move || checkpoint(checkpointer, stop))
-                .map_err(|e| StoreError::Database(format!("cannot start a store thread: {e}")))?;
-        }
-        let (tx, rx) = mpsc::channel();
+/// Open (creating if needed) the database at `path` and start its writer thread.
+pub fn open(path: &str) -> Result<BatchStore, StoreError> {
+    let conn = Connection::open(path).map_err(db)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+    // WAL + synchronous=NORMAL: a committed transaction is in the WAL file before commit
+    // returns, so it survives the process being killed (SIGKILL) at any moment.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(db)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(db)?;
+    conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
+        .map_err(db)?;
+    for stmt in SQLITE_SCHEMA {
+        conn.execute(stmt, []).map_err(db)?;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    if path != ":memory:" {
+        let checkpointer = Connection::open(path).map_err(db)?;
+        checkpointer.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
+        let stop = stop.clone();
         std::thread::Builder::new()
-            .name("forgehand-store".into())
-            .spawn(move || writer(conn, rx))
-            .map_err(|e| StoreError::Database(format!("cannot start the store thread: {e}")))?;
-        Ok(SqliteStore { tx, stop })
+            .name("forgehand-checkpoint".into())
+            .spawn(move || checkpoint(checkpointer, stop))
+            .map_err(|e| StoreError::Database(format!("cannot start a store thread: {e}")))?;
     }
-
-    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Cmd) -> Result<T, StoreError> {
-        let (reply, rx) = oneshot::channel();
-        self.tx.send(make(reply)).map_err(|_| StoreError::Closed)?;
-        rx.await.map_err(|_| StoreError::Closed)?
-    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("forgehand-store".into())
+        .spawn(move || writer(conn, rx))
+        .map_err(|e| StoreError::Database(format!("cannot start the store thread: {e}")))?;
+    Ok(BatchStore::new(tx, Some(Box::new(StopOnDrop(stop)))))
 }
 
 /// Copy committed WAL frames into the database file (PASSIVE: never blocks the writer).
@@ -135,16 +78,9 @@ fn db(e: rusqlite::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
-fn writer(conn: Connection, rx: mpsc::Receiver<Cmd>) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = Vec::with_capacity(16);
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(cmd) => batch.push(cmd),
-                Err(_) => break,
-            }
-        }
+fn writer(conn: Connection, mut rx: mpsc::UnboundedReceiver<Cmd>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = drain(first, &mut rx);
         let mut replies: Vec<Pending> = Vec::with_capacity(batch.len());
         let commit_error = match conn.execute_batch("BEGIN IMMEDIATE") {
             Err(e) => Some(e.to_string()),
@@ -170,21 +106,6 @@ fn writer(conn: Connection, rx: mpsc::Receiver<Cmd>) {
         for reply in replies {
             reply(commit_error.as_deref());
         }
-    }
-}
-
-/// A command that never ran because its transaction could not begin.
-fn refuse(cmd: Cmd) -> Pending {
-    fn e<T>() -> Result<T, StoreError> {
-        Err(StoreError::Database("transaction could not begin".into()))
-    }
-    match cmd {
-        Cmd::Insert(_, r) => pending(r, e()),
-        Cmd::Claim { reply, .. } => pending(reply, e()),
-        Cmd::Finish { reply, .. } | Cmd::Retry { reply, .. } => pending(reply, e()),
-        Cmd::Stats(r) => pending(r, e()),
-        Cmd::Get(_, _, r) => pending(r, e()),
-        Cmd::MarkOnce(_, _, r) => pending(r, e()),
     }
 }
 
@@ -344,88 +265,4 @@ fn get(conn: &Connection, forge: ForgeKind, id: &str) -> rusqlite::Result<Option
         })
     })
     .optional()
-}
-
-#[async_trait]
-impl Store for SqliteStore {
-    async fn insert(&self, mut delivery: NewDelivery) -> Result<Inserted, StoreError> {
-        // Compressed by the caller's thread, so the single writer only writes.
-        delivery.body = lz4_flex::compress_prepend_size(&delivery.body);
-        self.call(|r| Cmd::Insert(delivery, r)).await
-    }
-
-    async fn claim(
-        &self,
-        now_ms: i64,
-        lease: Duration,
-        limit: usize,
-    ) -> Result<Vec<Job>, StoreError> {
-        let lease_ms = lease.as_millis() as i64;
-        let mut jobs = self
-            .call(|reply| Cmd::Claim {
-                now_ms,
-                lease_ms,
-                limit,
-                reply,
-            })
-            .await?;
-        for job in &mut jobs {
-            match lz4_flex::decompress_size_prepended(&job.body) {
-                Ok(body) => job.body = body,
-                Err(e) => {
-                    // The worker records the job as failed: its payload does not decode.
-                    tracing::error!(delivery.id = %job.delivery_id, error = %e, "stored payload is corrupt");
-                    job.body.clear();
-                }
-            }
-        }
-        Ok(jobs)
-    }
-
-    async fn finish(&self, id: i64, attempt: i64, outcome: Outcome) -> Result<bool, StoreError> {
-        let now_ms = crate::clock::now_ms();
-        self.call(|reply| Cmd::Finish {
-            id,
-            attempt,
-            outcome,
-            now_ms,
-            reply,
-        })
-        .await
-    }
-
-    async fn retry_later(
-        &self,
-        id: i64,
-        attempt: i64,
-        reason: String,
-        not_before_ms: i64,
-    ) -> Result<bool, StoreError> {
-        self.call(|reply| Cmd::Retry {
-            id,
-            attempt,
-            reason,
-            not_before_ms,
-            reply,
-        })
-        .await
-    }
-
-    async fn stats(&self) -> Result<QueueStats, StoreError> {
-        self.call(Cmd::Stats).await
-    }
-
-    async fn delivery(
-        &self,
-        forge: ForgeKind,
-        delivery_id: &str,
-    ) -> Result<Option<DeliveryRecord>, StoreError> {
-        let id = delivery_id.to_string();
-        self.call(|r| Cmd::Get(forge, id, r)).await
-    }
-
-    async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError> {
-        let key = key.to_string();
-        self.call(|r| Cmd::MarkOnce(key, now_ms, r)).await
-    }
 }

@@ -1,0 +1,186 @@
+//! Group commit shared by the store backends: requests become [`Cmd`]s on a channel; the
+//! backend's single writer drains the channel, runs everything that arrived in one
+//! transaction, commits, and only then answers each request.
+
+use super::{DeliveryRecord, Inserted, Job, NewDelivery, Outcome, QueueStats, Store, StoreError};
+use crate::event::ForgeKind;
+use async_trait::async_trait;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most commands committed in one transaction.
+pub const MAX_BATCH: usize = 512;
+
+pub type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+pub enum Cmd {
+    Insert(NewDelivery, Reply<Inserted>),
+    Claim {
+        now_ms: i64,
+        lease_ms: i64,
+        limit: usize,
+        reply: Reply<Vec<Job>>,
+    },
+    Finish {
+        id: i64,
+        attempt: i64,
+        outcome: Outcome,
+        now_ms: i64,
+        reply: Reply<bool>,
+    },
+    Retry {
+        id: i64,
+        attempt: i64,
+        reason: String,
+        not_before_ms: i64,
+        reply: Reply<bool>,
+    },
+    Stats(Reply<QueueStats>),
+    Get(ForgeKind, String, Reply<Option<DeliveryRecord>>),
+    MarkOnce(String, i64, Reply<bool>),
+}
+
+/// A reply computed inside a transaction, sent once the transaction's fate is known.
+pub type Pending = Box<dyn FnOnce(Option<&str>) + Send>;
+
+pub fn pending<T: Send + 'static>(reply: Reply<T>, result: Result<T, StoreError>) -> Pending {
+    Box::new(move |commit_error: Option<&str>| {
+        let result = match commit_error {
+            Some(e) => Err(StoreError::Database(format!("commit failed: {e}"))),
+            None => result,
+        };
+        // The requester may have gone away (client disconnected); nothing to do then.
+        let _ = reply.send(result);
+    })
+}
+
+/// A command that never ran because its transaction could not begin.
+pub fn refuse(cmd: Cmd) -> Pending {
+    fn e<T>() -> Result<T, StoreError> {
+        Err(StoreError::Database("transaction could not begin".into()))
+    }
+    match cmd {
+        Cmd::Insert(_, r) => pending(r, e()),
+        Cmd::Claim { reply, .. } => pending(reply, e()),
+        Cmd::Finish { reply, .. } | Cmd::Retry { reply, .. } => pending(reply, e()),
+        Cmd::Stats(r) => pending(r, e()),
+        Cmd::Get(_, _, r) => pending(r, e()),
+        Cmd::MarkOnce(_, _, r) => pending(r, e()),
+    }
+}
+
+/// Take the next batch: wait for one command, then whatever else is already queued.
+pub fn drain(first: Cmd, rx: &mut mpsc::UnboundedReceiver<Cmd>) -> Vec<Cmd> {
+    let mut batch = Vec::with_capacity(16);
+    batch.push(first);
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(cmd) => batch.push(cmd),
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
+/// A [`Store`] that sends every request to a backend's writer.
+pub struct BatchStore {
+    tx: mpsc::UnboundedSender<Cmd>,
+    /// Dropped with the store: lets backend threads notice the end.
+    _guard: Option<Box<dyn Send + Sync>>,
+}
+
+impl BatchStore {
+    pub fn new(tx: mpsc::UnboundedSender<Cmd>, guard: Option<Box<dyn Send + Sync>>) -> Self {
+        BatchStore { tx, _guard: guard }
+    }
+
+    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Cmd) -> Result<T, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(make(reply)).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+#[async_trait]
+impl Store for BatchStore {
+    async fn insert(&self, mut delivery: NewDelivery) -> Result<Inserted, StoreError> {
+        // Compressed by the caller's thread, so the single writer only writes.
+        delivery.body = lz4_flex::compress_prepend_size(&delivery.body);
+        self.call(|r| Cmd::Insert(delivery, r)).await
+    }
+
+    async fn claim(
+        &self,
+        now_ms: i64,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Job>, StoreError> {
+        let lease_ms = lease.as_millis() as i64;
+        let mut jobs = self
+            .call(|reply| Cmd::Claim {
+                now_ms,
+                lease_ms,
+                limit,
+                reply,
+            })
+            .await?;
+        for job in &mut jobs {
+            match lz4_flex::decompress_size_prepended(&job.body) {
+                Ok(body) => job.body = body,
+                Err(e) => {
+                    // The worker records the job as failed: its payload does not decode.
+                    tracing::error!(delivery.id = %job.delivery_id, error = %e, "stored payload is corrupt");
+                    job.body.clear();
+                }
+            }
+        }
+        Ok(jobs)
+    }
+
+    async fn finish(&self, id: i64, attempt: i64, outcome: Outcome) -> Result<bool, StoreError> {
+        let now_ms = crate::clock::now_ms();
+        self.call(|reply| Cmd::Finish {
+            id,
+            attempt,
+            outcome,
+            now_ms,
+            reply,
+        })
+        .await
+    }
+
+    async fn retry_later(
+        &self,
+        id: i64,
+        attempt: i64,
+        reason: String,
+        not_before_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.call(|reply| Cmd::Retry {
+            id,
+            attempt,
+            reason,
+            not_before_ms,
+            reply,
+        })
+        .await
+    }
+
+    async fn stats(&self) -> Result<QueueStats, StoreError> {
+        self.call(Cmd::Stats).await
+    }
+
+    async fn delivery(
+        &self,
+        forge: ForgeKind,
+        delivery_id: &str,
+    ) -> Result<Option<DeliveryRecord>, StoreError> {
+        let id = delivery_id.to_string();
+        self.call(|r| Cmd::Get(forge, id, r)).await
+    }
+
+    async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError> {
+        let key = key.to_string();
+        self.call(|r| Cmd::MarkOnce(key, now_ms, r)).await
+    }
+}
