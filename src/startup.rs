@@ -38,7 +38,7 @@ impl Application {
         forges: Forges,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Application> {
-        let store = store::open(config.database_url().expose_url())?;
+        let store = store::open(config.database_url().expose_url()).await?;
         let listener = TcpListener::bind(config.listen())
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen()))?;
         Self::build_with(config, forges, store, listener, metrics)

@@ -2,6 +2,7 @@
 //! written here; workers claim jobs under a lease and record how each one ended.
 
 mod batch;
+pub mod postgres;
 mod schema;
 pub mod sqlite;
 
@@ -62,7 +63,7 @@ impl Outcome {
             Outcome::Failed(_) => "failed",
         }
     }
-    fn reason(&self) -> Option<&str> {
+    pub fn reason(&self) -> Option<&str> {
         match self {
             Outcome::Done => None,
             Outcome::Ignored(r) | Outcome::Failed(r) => Some(r),
@@ -96,7 +97,7 @@ pub struct QueueStats {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(String),
-    #[error("unsupported database url `{0}` (expected sqlite://PATH)")]
+    #[error("unsupported database url `{0}` (expected sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
     #[error("the store is shut down")]
     Closed,
@@ -136,13 +137,17 @@ pub trait Store: Send + Sync + 'static {
     async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError>;
 }
 
-/// Open the store named by a database URL (`sqlite://path`, `sqlite::memory:`).
-pub fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+/// Open the store named by a database URL: `sqlite://PATH`, `sqlite::memory:`, or
+/// `postgres://USER:PASSWORD@HOST/DB` (also `postgresql://`).
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         return Ok(Arc::new(sqlite::open(path)?));
     }
     if url == "sqlite::memory:" {
         return Ok(Arc::new(sqlite::open(":memory:")?));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Arc::new(postgres::connect(url).await?));
     }
     Err(StoreError::UnsupportedUrl(url.to_string()))
 }

@@ -11,18 +11,80 @@ fn delivery(id: &str) -> NewDelivery {
     }
 }
 
-fn temp_store() -> (tempfile::TempDir, Arc<dyn Store>) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
-    let store = open(&url).unwrap();
-    (dir, store)
+/// Where the PostgreSQL tests connect: `FORGEHAND_TEST_POSTGRES_URL` (`.ci/run` starts a
+/// server and sets it). Without it these tests fail rather than silently skip.
+fn postgres_url() -> String {
+    std::env::var("FORGEHAND_TEST_POSTGRES_URL").expect(
+        "FORGEHAND_TEST_POSTGRES_URL is not set: the PostgreSQL store tests need a server \
+         (bash .ci/run installs and starts one)",
+    )
 }
+
+/// A fresh database of the given backend: a SQLite file in a temp dir, or a PostgreSQL
+/// schema of its own. Returns its URL and what must live as long as it.
+async fn fresh_url(backend: &str) -> (String, Option<tempfile::TempDir>) {
+    if backend == "sqlite" {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        return (url, Some(dir));
+    }
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let base = postgres_url();
+    let schema = format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        crate::clock::now_ms(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test PostgreSQL");
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    (format!("{base}{sep}options=-csearch_path%3D{schema}"), None)
+}
+
+async fn temp_store(backend: &str) -> (Option<tempfile::TempDir>, Arc<dyn Store>) {
+    let (url, dir) = fresh_url(backend).await;
+    (dir, open(&url).await.unwrap())
+}
+
+/// Every store test runs against both backends.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_backend {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name("sqlite").await
+            })*
+        }
+        mod postgres_backend {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name("postgres").await
+            })*
+        }
+    };
+}
+
+both_backends!(
+    insert_dedupes_on_forge_and_delivery_id,
+    concurrent_inserts_all_commit,
+    claim_finish_and_stale_attempts,
+    retry_later_waits_for_its_time,
+    deliveries_survive_reopening,
+    mark_once_is_true_only_the_first_time,
+    payloads_round_trip_compressed,
+);
 
 const LEASE: Duration = Duration::from_secs(60);
 
-#[tokio::test]
-async fn insert_dedupes_on_forge_and_delivery_id() {
-    let (_d, store) = temp_store();
+async fn insert_dedupes_on_forge_and_delivery_id(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
     assert_eq!(store.insert(delivery("a")).await.unwrap(), Inserted::New);
     assert_eq!(
         store.insert(delivery("a")).await.unwrap(),
@@ -34,9 +96,8 @@ async fn insert_dedupes_on_forge_and_delivery_id() {
     assert_eq!(store.stats().await.unwrap().pending, 2);
 }
 
-#[tokio::test]
-async fn concurrent_inserts_all_commit() {
-    let (_d, store) = temp_store();
+async fn concurrent_inserts_all_commit(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
     let mut handles = Vec::new();
     for i in 0..200 {
         let store = store.clone();
@@ -57,9 +118,8 @@ async fn concurrent_inserts_all_commit() {
     assert_eq!(store.stats().await.unwrap().pending, 150);
 }
 
-#[tokio::test]
-async fn claim_finish_and_stale_attempts() {
-    let (_d, store) = temp_store();
+async fn claim_finish_and_stale_attempts(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
     store.insert(delivery("a")).await.unwrap();
     store.insert(delivery("b")).await.unwrap();
     let jobs = store.claim(1_000, LEASE, 1).await.unwrap();
@@ -91,9 +151,8 @@ async fn claim_finish_and_stale_attempts() {
     assert_eq!(rec.attempts, 2);
 }
 
-#[tokio::test]
-async fn retry_later_waits_for_its_time() {
-    let (_d, store) = temp_store();
+async fn retry_later_waits_for_its_time(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
     store.insert(delivery("a")).await.unwrap();
     let job = store.claim(1_000, LEASE, 1).await.unwrap().remove(0);
     assert!(store
@@ -118,16 +177,14 @@ async fn retry_later_waits_for_its_time() {
     );
 }
 
-#[tokio::test]
-async fn deliveries_survive_reopening() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+async fn deliveries_survive_reopening(backend: &str) {
+    let (url, _dir) = fresh_url(backend).await;
     {
-        let store = open(&url).unwrap();
+        let store = open(&url).await.unwrap();
         store.insert(delivery("kept")).await.unwrap();
         store.claim(1_000, LEASE, 1).await.unwrap();
     }
-    let store = open(&url).unwrap();
+    let store = open(&url).await.unwrap();
     assert_eq!(
         store.insert(delivery("kept")).await.unwrap(),
         Inserted::Duplicate
@@ -136,9 +193,8 @@ async fn deliveries_survive_reopening() {
     assert_eq!(jobs.len(), 1, "the job of a dead worker is claimed again");
 }
 
-#[tokio::test]
-async fn mark_once_is_true_only_the_first_time() {
-    let (_d, store) = temp_store();
+async fn mark_once_is_true_only_the_first_time(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
     assert!(store
         .mark_once("schedule:weekly:2026-11-23T09:00", 1)
         .await
@@ -149,10 +205,22 @@ async fn mark_once_is_true_only_the_first_time() {
         .unwrap());
 }
 
-#[test]
-fn unsupported_urls_are_refused() {
+async fn payloads_round_trip_compressed(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    let body: Vec<u8> = (0..20_000u32)
+        .flat_map(|i| (i % 251).to_le_bytes())
+        .collect();
+    let mut d = delivery("big");
+    d.body = body.clone();
+    store.insert(d).await.unwrap();
+    let job = store.claim(1_000, LEASE, 1).await.unwrap().remove(0);
+    assert_eq!(job.body, body);
+}
+
+#[tokio::test]
+async fn unsupported_urls_are_refused() {
     assert!(matches!(
-        open("mysql://x").err(),
+        open("mysql://x").await.err(),
         Some(StoreError::UnsupportedUrl(_))
     ));
 }

@@ -64,7 +64,9 @@ gitlab:
     let forges = forgehand::forge::build(&config, metrics.clone())
         .await
         .expect("forge clients");
-    let store = store::open(&format!("sqlite://{}", db.display())).expect("store");
+    let store = store::open(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("store");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let app = Application::build_with(config.clone(), forges, store.clone(), listener, metrics)
         .expect("build the application");
