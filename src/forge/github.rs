@@ -3,6 +3,7 @@
 
 mod app;
 mod ops;
+mod release;
 
 use super::cache::TtlCache;
 use super::retry::RetryPolicy;

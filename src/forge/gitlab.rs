@@ -3,6 +3,7 @@
 //! resolved to ids through the cache, per-project write throttle and retry.
 
 mod ops;
+mod release;
 
 use super::cache::TtlCache;
 use super::retry::RetryPolicy;
