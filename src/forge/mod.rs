@@ -9,6 +9,7 @@ pub mod github;
 pub mod gitlab;
 pub mod release;
 mod release_exec;
+pub mod release_facts;
 pub mod retry;
 mod setup;
 pub mod throttle;

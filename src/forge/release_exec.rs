@@ -5,9 +5,44 @@
 use super::release::MergeRequestFields;
 use super::{Forge, ForgeError};
 use crate::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::OwnedMutexGuard;
+
+/// Locks held while one intent looks for its object and creates it, keyed by what it
+/// creates, so that two deliveries of one event (GitHub sends a new tag as `create` and
+/// `push`) handled by two workers at once cannot both create it.
+type Locks = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+
+fn locks() -> &'static Locks {
+    static LOCKS: OnceLock<Locks> = OnceLock::new();
+    LOCKS.get_or_init(Locks::default)
+}
+
+/// Wait for the lock of `key`; entries nobody holds are dropped on the way.
+async fn lock(key: String) -> OwnedMutexGuard<()> {
+    let mutex = {
+        let mut map = locks().lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, m| Arc::strong_count(m) > 1);
+        map.entry(key).or_default().clone()
+    };
+    mutex.lock_owned().await
+}
+
+/// The lock key of an intent that creates something.
+fn lock_key(intent: &Intent) -> String {
+    match intent {
+        Intent::UpsertMergeRequest(s) => format!("mr {} {}", s.repo, s.source_branch),
+        Intent::FileIssue(s) => format!("issue {} {}", s.repo, s.marker),
+        Intent::CreateBranch { repo, name, .. } => format!("branch {repo} {name}"),
+        Intent::CommitFile(c) => format!("file {} {} {}", c.repo, c.branch, c.path),
+        other => other.to_string(),
+    }
+}
 
 /// Run one release intent: what was done, and whether it was skipped as already done.
 pub(super) async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
+    let _guard = lock(lock_key(intent)).await;
     match intent {
         Intent::UpsertMergeRequest(spec) => upsert_merge_request(spec, forge).await,
         Intent::FileIssue(spec) => file_issue(spec, forge).await,

@@ -259,12 +259,17 @@ impl Validate for ReleaseConfig {
             TemplateKind::DeployRequest,
             TemplateKind::Checklist,
         ] {
-            let (name, source, _, _) = self.template_parts(kind);
+            let (_, source, _, _) = self.template_parts(kind);
             let Some(source) = source else { continue };
             if let Err(e) = self.template(kind) {
-                // Template lines count from the value's first line (block scalars start on
-                // the line after the key; the message names the template line as well).
-                report.error_at(source, format!("templates.{name}: {e}"));
+                // Point at the template's line: a block scalar's value starts on its first
+                // content line, so template line N is N - 1 lines further down.
+                let mut at = Spanned::new((), source.pos, source.path.clone());
+                if let Some(line) = e.line().filter(|l| *l > 1) {
+                    at.pos.line += line - 1;
+                    at.pos.column = 1;
+                }
+                report.error_at(&at, e.to_string());
             }
         }
         if let Some(bump) = &self.version_bump {
