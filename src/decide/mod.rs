@@ -6,6 +6,8 @@ mod context;
 pub mod release;
 pub mod release_commands;
 mod release_render;
+#[cfg(test)]
+mod release_tests;
 
 pub use context::{Context, Needs};
 pub use release::{ReleaseFacts, Subject};

@@ -6,6 +6,7 @@ pub mod app;
 pub mod fake_forge;
 mod fake_github;
 pub mod fake_gitlab;
+pub mod fake_release;
 pub mod fake_state;
 pub mod http;
 
