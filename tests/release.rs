@@ -304,3 +304,91 @@ async fn non_semver_and_deleted_tags_do_nothing() {
     assert!(app.fake.writes().is_empty(), "{:#?}", app.fake.writes());
     app.teardown().await;
 }
+
+/// The `release:` section of a shipped configuration.
+fn shipped_release_section(file: &str) -> String {
+    let path = format!("{}/config/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("shipped configuration");
+    let start = text.find("\nrelease:").expect("a release section");
+    text[start..].to_string()
+}
+
+#[tokio::test]
+async fn release_train_ships_checklist_and_version_bump_once() {
+    let app = spawn_app_with(&shipped_release_section("release-train.yml")).await;
+    seed(&app, GITHUB_REPO, false);
+    for person in ["dana", "eli", "fay"] {
+        app.fake.add_user(person, forgehand::role::Role::Maintainer);
+    }
+    let package = "{\n  \"name\": \"hello\",\n  \"version\": \"1.4.0\"\n}\n";
+    app.fake
+        .add_file(GITHUB_REPO, "main", "package.json", package);
+    let published = github_payload("github/release.published.json", |p| {
+        p["release"]["tag_name"] = json!("v1.4.0");
+    });
+    app.github("release", "gh-r1", &published).await;
+    app.wait_idle().await;
+    app.github("release", "gh-r2", &published).await;
+    app.wait_idle().await;
+
+    let ops = app.fake.issues_with_bodies(OPS);
+    assert_eq!(ops.len(), 1, "{ops:#?}");
+    assert!(ops[0].0.title.ends_with("v1.4.0 to staging"));
+    let checklists = app.fake.issues_with_bodies(GITHUB_REPO);
+    assert_eq!(checklists.len(), 1, "{checklists:#?}");
+    let (checklist, body) = &checklists[0];
+    assert!(
+        checklist.title.starts_with("Release 1.5.0 checklist ("),
+        "{}",
+        checklist.title
+    );
+    assert_eq!(checklist.labels, ["release-checklist"]);
+    assert_eq!(checklist.assignees.len(), 1);
+    assert!(body.contains("<!-- forgehand:release-checklist v1.5.0 -->"));
+
+    let bumped = app
+        .fake
+        .file(GITHUB_REPO, "forgehand/bump-1.5.0", "package.json")
+        .expect("the bump branch has package.json");
+    assert!(bumped.contains("\"version\": \"1.5.0\""), "{bumped}");
+    assert_eq!(
+        app.fake.file(GITHUB_REPO, "main", "package.json").unwrap(),
+        package
+    );
+    let mrs = app.fake.opened_merge_requests(GITHUB_REPO);
+    assert_eq!(mrs.len(), 1, "{mrs:#?}");
+    assert_eq!(mrs[0].0.source, "forgehand/bump-1.5.0");
+    assert_eq!(mrs[0].1.title, "Bump version to 1.5.0");
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn github_release_schedule_replies_with_dates_and_managers() {
+    let app = spawn_app_with(RELEASE_YAML).await;
+    seed(&app, GITHUB_REPO, false);
+    app.fake.add_issue(GITHUB_REPO, 1);
+    let mut p = fixture_json("github/issue_comment.created.json");
+    let id = app
+        .fake
+        .add_comment(GITHUB_REPO, 1, "Codertocat", "/release schedule");
+    p["comment"]["id"] = json!(id);
+    p["comment"]["body"] = json!("/release schedule");
+    app.github("issue_comment", "gh-s1", &p).await;
+    app.wait_idle().await;
+    let replies: Vec<String> = app
+        .fake
+        .comments(GITHUB_REPO, 1)
+        .into_iter()
+        .filter(|c| c.body.contains("the next releases"))
+        .map(|c| c.body)
+        .collect();
+    assert_eq!(replies.len(), 1, "{replies:#?}");
+    assert_eq!(
+        replies[0].matches("| @alice |").count(),
+        4,
+        "{}",
+        replies[0]
+    );
+    assert!(replies[0].contains("| minor |") && replies[0].contains("| patch |"));
+    app.teardown().await;
+}
