@@ -230,13 +230,12 @@ pub fn decide(
     let intents = &mut plan.intents;
     match &event.kind {
         EventKind::TagPushed { .. } | EventKind::Pipeline { .. } => {
-            if matches!(event.kind, EventKind::TagPushed { .. }) {
-                intents.push(Intent::CreateBranch {
-                    repo: derived.repo.clone(),
-                    name: release.release_branch().to_string(),
-                    from: tag.clone(),
-                });
-            }
+            // Also for pipelines: their delivery may overtake the tag push's.
+            intents.push(Intent::CreateBranch {
+                repo: derived.repo.clone(),
+                name: release.release_branch().to_string(),
+                from: tag.clone(),
+            });
             match render::release_merge_request(&derived) {
                 Ok(spec) => intents.push(Intent::UpsertMergeRequest(spec)),
                 Err(e) => plan.notes.push(e),

@@ -231,7 +231,7 @@ fn the_publish_pipeline_updates_the_merge_request() {
     let config = config(CONFIG);
     let event = pipeline("v1.4.0", &["build", "publish"], PipelineStatus::Running);
     let plan = decide(&event, &config, &facts("v1.4.0", Some(CHANGELOG)), now());
-    assert_eq!(plan.intents.len(), 1, "{plan}");
+    assert_eq!(plan.intents.len(), 2, "{plan}");
     snapshot("release_mr_pipeline", &mr(&plan).body);
 
     let other = pipeline("v1.4.0", &["build", "test"], PipelineStatus::Success);
@@ -377,4 +377,75 @@ fn deploy_by_the_release_manager_files_the_request() {
         filed[0].body
     );
     assert!(filed[0].marker.ends_with("v1.3.1 production -->"));
+}
+
+#[test]
+fn deployment_requests_on_tag_push_when_configured() {
+    let yaml = CONFIG.replace(
+        "    project: acme/ops\n",
+        "    project: acme/ops\n    on: tag\n    environment: production\n",
+    );
+    let config = config(&yaml);
+    let plan = decide(
+        &tag(ForgeKind::Gitlab, "v1.3.1"),
+        &config,
+        &facts("v1.3.1", None),
+        now(),
+    );
+    let filed = issues(&plan);
+    assert_eq!(filed.len(), 1, "{plan}");
+    assert_eq!(filed[0].title, "Deploy acme/app v1.3.1 to production");
+    assert!(filed[0].body.contains("**Type:** hotfix"));
+    assert!(filed[0]
+        .body
+        .contains("**Release:** [v1.3.1](https://forge.example/acme/app/-/tags/v1.3.1)"));
+    // The pipeline of the same tag does not file it again.
+    let event = pipeline("v1.3.1", &["publish"], PipelineStatus::Success);
+    assert!(issues(&decide(&event, &config, &facts("v1.3.1", None), now())).is_empty());
+}
+
+#[test]
+fn github_workflows_count_when_their_name_mentions_the_stage() {
+    let config = config(CONFIG);
+    let mut event = pipeline("v1.4.0", &["Build and Publish"], PipelineStatus::Failed);
+    event.forge = ForgeKind::Github;
+    let plan = decide(&event, &config, &facts("v1.4.0", None), now());
+    assert!(mr(&plan).body.contains("[failed]("), "{}", mr(&plan).body);
+    let mut tests_only = pipeline("v1.4.0", &["CI"], PipelineStatus::Success);
+    tests_only.forge = ForgeKind::Github;
+    let plan = decide(&tests_only, &config, &facts("v1.4.0", None), now());
+    assert!(plan.is_empty());
+    assert!(
+        plan.notes[0].contains("not a tag's `publish` pipeline"),
+        "{:?}",
+        plan.notes
+    );
+}
+
+#[test]
+fn release_commands_without_release_automation_say_so() {
+    let config = config("");
+    let plan = decide(
+        &comment("/deploy staging\n/release schedule", "zed", ""),
+        &config,
+        &Context::default(),
+        now(),
+    );
+    let reply = replies(&plan);
+    assert_eq!(reply.len(), 1, "{plan}");
+    assert_eq!(
+        reply[0],
+        "@zed: release automation is not configured for this project\n\n\
+         release automation is not configured for this project"
+    );
+}
+
+#[test]
+fn needs_release_facts_only_for_release_events_and_deploy() {
+    let config = config(CONFIG);
+    assert!(needs(&tag(ForgeKind::Github, "v1.4.0"), &config).release);
+    assert!(!needs(&tag(ForgeKind::Github, "nightly"), &config).release);
+    assert!(needs(&comment("/deploy staging", "a", ""), &config).release);
+    assert!(!needs(&comment("/release schedule", "a", ""), &config).release);
+    assert!(!needs(&tag(ForgeKind::Github, "v1.4.0"), &self::config("")).release);
 }

@@ -4,6 +4,7 @@
 mod app;
 mod ops;
 mod release;
+mod release_types;
 
 use super::cache::TtlCache;
 use super::retry::RetryPolicy;

@@ -304,3 +304,79 @@ impl Validate for ReleaseConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn errors(yaml: &str) -> Vec<String> {
+        match Config::from_str(yaml, "f.yml", &|_| None) {
+            Ok(_) => vec![],
+            Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn release_section_errors_have_positions() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "release:\n  enabled: true\n  tag_prefx: v\n",
+                "f.yml:3:3: release: unknown field `tag_prefx`",
+            ),
+            (
+                "release:\n  templates:\n    release: |\n      {{ version }}\n      {{ nope }}\n",
+                "f.yml:5:1: release.templates.release: template `release` line 2: unknown variable `nope`",
+            ),
+            (
+                "release:\n  templates:\n    checklist: \"{{ changes }}\"\n",
+                "f.yml:3:16: release.templates.checklist: template `checklist` line 1: unknown variable `changes`",
+            ),
+            (
+                "release:\n  templates:\n    deploy_request: \"{% if %}\"\n",
+                "f.yml:3:21: release.templates.deploy_request: template `deploy_request`",
+            ),
+            (
+                "release:\n  version_bump:\n    file: setup.py\n",
+                "f.yml:3:11: release.version_bump.file: `setup.py` is not a package.json, Cargo.toml or VERSION file",
+            ),
+            (
+                "release:\n  schedule_count: 0\n",
+                "f.yml:2:19: release.schedule_count: must be between 1 and 26",
+            ),
+            (
+                "release:\n  deploy_requests:\n    project: acme/ops\n    on: merge\n",
+                "f.yml:4:9: release.deploy_requests.on: unknown variant `merge`",
+            ),
+            (
+                "release:\n  calendar:\n    cadence: {every_weeks: 2, weekday: tuesday, anchor: 2026-01-07, bump: minor}\n",
+                "f.yml:3:",
+            ),
+        ];
+        for (yaml, expected) in cases {
+            let found = errors(yaml);
+            assert_eq!(found.len(), 1, "{yaml}: {found:?}");
+            assert!(
+                found[0].starts_with(expected),
+                "{yaml}:\n{}\nexpected {expected}",
+                found[0]
+            );
+        }
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let config = Config::from_str("release:\n  enabled: true\n", "f", &|_| None).unwrap();
+        let release = &config.release;
+        assert_eq!(release.release_branch(), "release-next");
+        assert_eq!(release.changelog_file(), "CHANGELOG.md");
+        assert_eq!(release.pipeline_stage(), "publish");
+        assert_eq!(release.tag_format().prefix, "v");
+        assert_eq!(release.labels.blocker, "release-blocker");
+        assert!(
+            !Config::from_str("", "f", &|_| None)
+                .unwrap()
+                .release
+                .enabled
+        );
+    }
+}

@@ -70,7 +70,7 @@ fn repo_route(
     query: &Query,
     body: &Value,
 ) -> Reply {
-    if let Some(reply) = super::fake_release::github(state, repo, method, rest, query, body) {
+    if let Some(reply) = super::fake_release_github::route(state, repo, method, rest, query, body) {
         return reply;
     }
     match (method, rest) {

@@ -58,7 +58,7 @@ fn project_route(
     query: &Query,
     body: &Value,
 ) -> Reply {
-    if let Some(reply) = super::fake_release::gitlab(state, repo, method, rest, query, body) {
+    if let Some(reply) = super::fake_release_gitlab::route(state, repo, method, rest, query, body) {
         return reply;
     }
     match (method, rest) {

@@ -2,6 +2,9 @@
 //! requests by head branch, git refs, contents `PUT`, issues by marker or label, workflow
 //! runs. Request and answer shapes follow GitHub's OpenAPI description.
 
+use super::release_types::{
+    GhCompare, GhContent, GhIssueRef, GhNumber, GhPull, GhRun, GhRuns, GhSha, GhTag,
+};
 use super::{parse, repo_base, GithubForge};
 use crate::forge::release::{
     FileAtRef, MergeRequestFields, MergeRequestInfo, PipelineInfo, ReleaseForge,
@@ -11,87 +14,7 @@ use crate::release::Change;
 use async_trait::async_trait;
 use base64::Engine as _;
 use http::Method;
-use serde::Deserialize;
 use serde_json::json;
-
-#[derive(Deserialize)]
-struct GhTag {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct GhContent {
-    #[serde(default)]
-    content: String,
-    sha: String,
-}
-
-#[derive(Deserialize)]
-struct GhCompare {
-    #[serde(default)]
-    commits: Vec<GhSha>,
-}
-
-#[derive(Deserialize)]
-struct GhSha {
-    sha: String,
-}
-
-#[derive(Deserialize)]
-struct GhLabel {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct GhUser {
-    login: String,
-}
-
-#[derive(Deserialize)]
-struct GhPull {
-    number: u64,
-    #[serde(default)]
-    title: String,
-    state: String,
-    #[serde(default)]
-    body: Option<String>,
-    html_url: Option<String>,
-    merged_at: Option<String>,
-    merge_commit_sha: Option<String>,
-    #[serde(default)]
-    labels: Vec<GhLabel>,
-    user: Option<GhUser>,
-}
-
-#[derive(Deserialize)]
-struct GhIssueRef {
-    number: u64,
-    #[serde(default)]
-    body: Option<String>,
-    html_url: Option<String>,
-    pull_request: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct GhNumber {
-    number: u64,
-}
-
-#[derive(Deserialize)]
-struct GhRuns {
-    #[serde(default)]
-    workflow_runs: Vec<GhRun>,
-}
-
-#[derive(Deserialize)]
-struct GhRun {
-    id: u64,
-    #[serde(default)]
-    name: Option<String>,
-    status: Option<String>,
-    conclusion: Option<String>,
-    html_url: Option<String>,
-}
 
 /// Percent-encode a path segment (branch names may hold `/`, which GitHub takes literally
 /// in `contents/{path}` but not in `branches/{branch}`).
