@@ -208,13 +208,26 @@ pub fn decide(
         plan.notes.push(ignored_reason(event, release));
         return;
     };
-    let Some(facts) = &context.release else {
-        plan.notes.push(format!(
-            "release facts for {tag} were not gathered (dry run)"
-        ));
-        return;
+    let mut facts = match &context.release {
+        Some(facts) => facts.clone(),
+        None => {
+            // `forgehand plan` and dry runs call no forge: plan with what the event says.
+            plan.notes.push(format!(
+                "release facts for {tag} were not gathered (dry run): tags, changelog, \
+                 changes and pipeline are unknown"
+            ));
+            ReleaseFacts {
+                tag: tag.clone(),
+                tags: vec![tag.clone()],
+                default_branch: event
+                    .repo
+                    .as_ref()
+                    .and_then(|r| r.default_branch.clone())
+                    .unwrap_or_else(|| "main".into()),
+                ..ReleaseFacts::default()
+            }
+        }
     };
-    let mut facts = facts.clone();
     if let EventKind::Pipeline { pipeline } = &event.kind {
         // The delivery is fresher than what the list said.
         facts.pipeline = Some(PipelineInfo {
