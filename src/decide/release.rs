@@ -54,10 +54,16 @@ pub fn subject(event: &Event, config: &Config) -> Option<Subject> {
         | EventKind::ReleasePublished {
             release: crate::event::Release { tag, .. },
         } => format.parse(tag).ok().map(|_| Subject::Tag(tag.clone())),
-        EventKind::Pipeline { pipeline } if is_publishing(pipeline, release) => format
-            .parse(&pipeline.git_ref)
-            .ok()
-            .map(|_| Subject::Tag(pipeline.git_ref.clone())),
+        // GitHub does not flag tag pipelines; the ref must then parse as a tag.
+        EventKind::Pipeline { pipeline }
+            if is_publishing(pipeline, release)
+                && (pipeline.is_tag || event.forge == ForgeKind::Github) =>
+        {
+            format
+                .parse(&pipeline.git_ref)
+                .ok()
+                .map(|_| Subject::Tag(pipeline.git_ref.clone()))
+        }
         EventKind::Comment { on, .. } => Some(match marked_version(&on.body) {
             Some(version) => Subject::Tag(format.tag_for(&version)),
             None => Subject::Latest,
@@ -74,8 +80,8 @@ pub enum Subject {
     Latest,
 }
 
-/// Whether a pipeline is the tag's publishing one: GitLab lists the stage, GitHub's
-/// workflow name mentions it. GitHub does not flag tags, so the ref must parse as one.
+/// Whether a pipeline is the publishing one: GitLab lists the stage, GitHub's workflow
+/// name mentions it.
 fn is_publishing(pipeline: &Pipeline, release: &ReleaseConfig) -> bool {
     let stage = release.pipeline_stage().to_lowercase();
     pipeline

@@ -238,6 +238,12 @@ fn the_publish_pipeline_updates_the_merge_request() {
     assert!(decide(&other, &config, &facts("v1.4.0", None), now()).is_empty());
     let branch = pipeline("main", &["publish"], PipelineStatus::Success);
     assert!(decide(&branch, &config, &facts("v1.4.0", None), now()).is_empty());
+    // A GitLab branch that happens to be called like a version is not a tag.
+    let mut named_like_a_tag = pipeline("1.4.0", &["publish"], PipelineStatus::Success);
+    if let EventKind::Pipeline { pipeline } = &mut named_like_a_tag.kind {
+        pipeline.is_tag = false;
+    }
+    assert!(decide(&named_like_a_tag, &config, &facts("1.4.0", None), now()).is_empty());
 }
 
 #[test]
