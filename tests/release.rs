@@ -152,6 +152,12 @@ async fn github_publish_workflow_writes_its_link_into_the_pull_request() {
         "{}",
         mrs[0].0.body
     );
+
+    // The same run delivered again: the body is unchanged, nothing is written.
+    app.fake.clear_calls();
+    app.github("workflow_run", "gh-w2", &run).await;
+    app.wait_idle().await;
+    assert!(app.fake.writes().is_empty(), "{:#?}", app.fake.writes());
     app.teardown().await;
 }
 
