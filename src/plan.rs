@@ -1,6 +1,9 @@
 //! A `Plan` is what `decide` wants done: a list of forge-neutral intents that prints itself
 //! for `forgehand plan` and `--dry-run`, and that the executor turns into the fewest API calls.
 
+mod release;
+
+pub use release::{FileCommit, IssueSpec, MergeRequestSpec};
 use serde::Serialize;
 use std::fmt;
 
@@ -77,6 +80,18 @@ pub enum Intent {
         comment_id: u64,
         reaction: String,
     },
+    /// Create or update a merge request (release MR, version bump).
+    UpsertMergeRequest(MergeRequestSpec),
+    /// File an issue once (deployment request, checklist).
+    FileIssue(IssueSpec),
+    /// Create branch `name` from `from` (a branch, tag or sha) unless it exists.
+    CreateBranch {
+        repo: String,
+        name: String,
+        from: String,
+    },
+    /// Commit one file on a branch.
+    CommitFile(FileCommit),
 }
 
 impl fmt::Display for Intent {
@@ -98,6 +113,15 @@ impl fmt::Display for Intent {
                 comment_id,
                 reaction,
             } => write!(f, "react :{reaction}: to comment {comment_id} on {target}"),
+            Intent::UpsertMergeRequest(spec) => spec.fmt(f),
+            Intent::FileIssue(spec) => spec.fmt(f),
+            Intent::CreateBranch { repo, name, from } => {
+                write!(
+                    f,
+                    "create branch {name} of {repo} from {from} (unless it exists)"
+                )
+            }
+            Intent::CommitFile(commit) => commit.fmt(f),
         }
     }
 }

@@ -225,6 +225,10 @@ impl Worker {
         if needs.labels {
             context.labels = Some(forge.labels(&repo.path).await?);
         }
+        if needs.release {
+            context.release =
+                crate::forge::release_facts::gather(forge, &self.config, event).await?;
+        }
         Ok(context)
     }
 }

@@ -59,6 +59,8 @@ pub struct Config {
     pub roles: Roles,
     /// `commands:` — command → minimum role. Default [`DEFAULT_COMMAND_ROLES`].
     pub commands: CommandRoles,
+    /// `release:` — release automation. Default off.
+    pub release: crate::release::ReleaseConfig,
 }
 
 /// Looks a variable up in the process environment (unset or not UTF-8 → `None`).
@@ -156,6 +158,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let gitlab = doc.section("gitlab");
     let roles = doc.map("roles").map(Roles::from_entries);
     let commands = doc.map("commands").map(CommandRoles::from_entries);
+    let release = doc.section("release");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -163,6 +166,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         gitlab: gitlab?,
         roles: roles?,
         commands: commands?,
+        release: release?,
     })
 }
 

@@ -42,6 +42,8 @@ pub fn decide(event: &Event, config: &Config, context: &Context, plan: &mut Plan
             Ok(Command::Label(labels)) => {
                 add_labels(&mut change, &on.labels, &labels, context, &mut refusals)
             }
+            // `/release` and `/deploy` are decided in `release_commands`.
+            Ok(Command::Release(_) | Command::Deploy(_)) => {}
             Ok(other) => refusals.push(format!(
                 "`{}` is not available yet on this forgehand",
                 other.name()

@@ -12,6 +12,8 @@ pub struct Needs {
     pub actor_role: bool,
     /// The labels defined in the repository.
     pub labels: bool,
+    /// Facts about the release the event concerns (tags, changelog, changes, pipeline…).
+    pub release: bool,
 }
 
 /// Facts gathered for one event.
@@ -23,4 +25,6 @@ pub struct Context {
     pub labels: Option<Vec<String>>,
     /// The comment's text before an edit, when the forge's payload does not carry it.
     pub previous_comment_body: Option<String>,
+    /// The release the event concerns, when it concerns one.
+    pub release: Option<super::release::ReleaseFacts>,
 }

@@ -3,8 +3,14 @@
 
 mod commands;
 mod context;
+pub mod release;
+pub mod release_commands;
+mod release_render;
+#[cfg(test)]
+mod release_tests;
 
 pub use context::{Context, Needs};
+pub use release::{ReleaseFacts, Subject};
 
 use crate::config::Config;
 use crate::event::{CommentAction, Event, EventKind};
@@ -13,21 +19,43 @@ use chrono::{DateTime, Utc};
 
 /// What `decide` will need to know beyond the event, so the worker can fetch it first.
 pub fn needs(event: &Event, config: &Config) -> Needs {
+    let release = release::subject(event, config).is_some();
     match &event.kind {
-        EventKind::Comment { .. } if !commands::found(event, config).is_empty() => Needs {
-            actor_role: true,
-            labels: true,
+        EventKind::Comment { .. } => {
+            let found = commands::found(event, config);
+            let release_command = found.iter().any(|raw| {
+                matches!(
+                    crate::command::parse(raw),
+                    Ok(crate::command::Command::Deploy(_))
+                )
+            });
+            Needs {
+                actor_role: !found.is_empty(),
+                labels: !found.is_empty(),
+                release: release && release_command,
+            }
+        }
+        _ => Needs {
+            release,
+            ..Needs::default()
         },
-        _ => Needs::default(),
     }
 }
 
 /// Decide what to do about `event`.
 pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<Utc>) -> Plan {
-    let _ = now;
     let mut plan = Plan::default();
     match &event.kind {
-        EventKind::Comment { .. } => commands::decide(event, config, context, &mut plan),
+        EventKind::Comment { .. } => {
+            commands::decide(event, config, context, &mut plan);
+            release_commands::decide(event, config, context, now, &mut plan);
+        }
+        EventKind::TagPushed { .. }
+        | EventKind::TagDeleted { .. }
+        | EventKind::Pipeline { .. }
+        | EventKind::ReleasePublished { .. } => {
+            release::decide(event, config, context, now, &mut plan)
+        }
         other => plan
             .notes
             .push(format!("no rule acts on `{}` events", other.name())),

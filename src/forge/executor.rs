@@ -73,6 +73,10 @@ fn action_name(intent: &Intent) -> &'static str {
         Intent::EditIssue { .. } => "edit_issue",
         Intent::Comment { .. } => "comment",
         Intent::React { .. } => "react",
+        Intent::UpsertMergeRequest(_) => "upsert_merge_request",
+        Intent::FileIssue(_) => "file_issue",
+        Intent::CreateBranch { .. } => "create_branch",
+        Intent::CommitFile(_) => "commit_file",
     }
 }
 
@@ -117,6 +121,7 @@ async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, bool), Forge
             forge.react(target, *comment_id, reaction).await?;
             Ok((intent.to_string(), false))
         }
+        release => super::release_exec::run(release, forge).await,
     }
 }
 
@@ -145,6 +150,8 @@ mod tests {
             self.calls.lock().unwrap().clone()
         }
     }
+
+    impl crate::forge::ReleaseForge for Recorder {}
 
     #[async_trait]
     impl Forge for Recorder {

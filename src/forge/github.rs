@@ -3,6 +3,8 @@
 
 mod app;
 mod ops;
+mod release;
+mod release_types;
 
 use super::api_metrics;
 use super::cache::TtlCache;

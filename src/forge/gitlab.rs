@@ -3,6 +3,7 @@
 //! resolved to ids through the cache, per-project write throttle and retry.
 
 mod ops;
+mod release;
 
 use super::api_metrics;
 use super::cache::TtlCache;

@@ -8,6 +8,9 @@ pub mod executor;
 mod forges;
 pub mod github;
 pub mod gitlab;
+pub mod release;
+mod release_exec;
+pub mod release_facts;
 pub mod retry;
 mod setup;
 pub mod throttle;
@@ -24,6 +27,7 @@ pub use executor::execute;
 pub use forges::Forges;
 pub use github::{GithubAuth, GithubConfig, GithubForge};
 pub use gitlab::{GitlabConfig, GitlabForge};
+pub use release::{FileAtRef, MergeRequestFields, MergeRequestInfo, PipelineInfo, ReleaseForge};
 pub use retry::RetryPolicy;
 pub use setup::build;
 
@@ -170,7 +174,7 @@ pub struct IssueSnapshot {
 /// What forgehand needs from a forge. Implementations retry transient failures and throttle
 /// writes themselves, per request.
 #[async_trait]
-pub trait Forge: Send + Sync {
+pub trait Forge: ReleaseForge + Send + Sync {
     fn kind(&self) -> ForgeKind;
 
     /// Read an issue / merge request as it is now.

@@ -285,6 +285,35 @@ mod tests {
     }
 
     #[test]
+    fn leap_days_and_year_ends() {
+        let monthly = rotation(
+            &["ann", "bob", "cyd"],
+            RotationPeriod::Monthly,
+            "2026-01-15",
+        );
+        // 2028-02-28 is a Monday.
+        let weekly = rotation(&["ann", "bob"], RotationPeriod::Weekly, "2028-02-28");
+        let cases = [
+            // 25 months after January 2026: 25 % 3 == 1.
+            (&monthly, "2028-02-28", "bob"),
+            (&monthly, "2028-02-29", "bob"),
+            (&monthly, "2028-03-01", "cyd"),
+            (&monthly, "2027-12-31", "cyd"),
+            (&monthly, "2028-01-01", "ann"),
+            (&weekly, "2028-02-29", "ann"),
+            (&weekly, "2028-03-05", "ann"),
+            (&weekly, "2028-03-06", "bob"),
+            (&weekly, "2028-02-27", "bob"),
+            // 2028-12-31 is a Sunday, 43 weeks after the anchor.
+            (&weekly, "2028-12-31", "bob"),
+            (&weekly, "2029-01-01", "ann"),
+        ];
+        for (r, date, expected) in cases {
+            assert_eq!(r.manager_on(d(date)), expected, "{:?} {date}", r.period());
+        }
+    }
+
+    #[test]
     fn turn_bounds() {
         let monthly = rotation(&["a"], RotationPeriod::Monthly, "2026-01-15");
         let fortnightly = rotation(&["a"], RotationPeriod::EveryWeeks(2), "2026-01-06");

@@ -70,6 +70,9 @@ fn repo_route(
     query: &Query,
     body: &Value,
 ) -> Reply {
+    if let Some(reply) = super::fake_release_github::route(state, repo, method, rest, query, body) {
+        return reply;
+    }
     match (method, rest) {
         ("GET", ["installation"]) => Reply::ok(json!({
             "id": state.repos[repo].installation_id,

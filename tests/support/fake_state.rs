@@ -104,6 +104,8 @@ pub(super) struct State {
     pub users: Vec<FakeUser>,
     pub calls: Vec<Call>,
     pub faults: Vec<Fault>,
+    /// Tags, files, branches, merge requests and pipelines (`fake_release.rs`).
+    pub release: super::fake_release::ReleaseState,
     next_id: u64,
 }
 

@@ -6,6 +6,9 @@ pub mod app;
 pub mod fake_forge;
 mod fake_github;
 pub mod fake_gitlab;
+pub mod fake_release;
+mod fake_release_github;
+mod fake_release_gitlab;
 pub mod fake_state;
 pub mod http;
 

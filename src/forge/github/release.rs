@@ -1,0 +1,350 @@
+//! GitHub side of [`ReleaseForge`]: tags, contents, compare + closed pull requests, pull
+//! requests by head branch, git refs, contents `PUT`, issues by marker or label, workflow
+//! runs. Request and answer shapes follow GitHub's OpenAPI description.
+
+use super::release_types::{
+    GhCompare, GhContent, GhIssueRef, GhNumber, GhPull, GhRun, GhRuns, GhSha, GhTag,
+};
+use super::{parse, repo_base, GithubForge};
+use crate::forge::release::{
+    FileAtRef, MergeRequestFields, MergeRequestInfo, PipelineInfo, ReleaseForge,
+};
+use crate::forge::ForgeError;
+use crate::release::Change;
+use async_trait::async_trait;
+use base64::Engine as _;
+use http::Method;
+use serde_json::json;
+
+/// Percent-encode a path segment (branch names may hold `/`, which GitHub takes literally
+/// in `contents/{path}` but not in `branches/{branch}`).
+fn seg(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A file path with each segment encoded, `/` kept.
+fn file_path(path: &str) -> String {
+    path.split('/').map(seg).collect::<Vec<_>>().join("/")
+}
+
+fn decode_base64(text: &str) -> Result<String, ForgeError> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|e| ForgeError::Other(format!("file content is not base64: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| ForgeError::Other("file is not UTF-8 text".into()))
+}
+
+/// GitHub's run status + conclusion as one word.
+fn run_status(run: &GhRun) -> String {
+    match (run.status.as_deref(), run.conclusion.as_deref()) {
+        (Some("completed"), Some(conclusion)) => match conclusion {
+            "success" => "success",
+            "cancelled" => "canceled",
+            "skipped" => "skipped",
+            _ => "failed",
+        }
+        .to_string(),
+        (Some("in_progress"), _) => "running".into(),
+        _ => "pending".into(),
+    }
+}
+
+#[async_trait]
+impl ReleaseForge for GithubForge {
+    async fn tags(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+        let tags: Vec<GhTag> = self.get_all(&format!("{}/tags", repo_base(repo)?)).await?;
+        Ok(tags.into_iter().map(|t| t.name).collect())
+    }
+
+    async fn file_at(
+        &self,
+        repo: &str,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<Option<FileAtRef>, ForgeError> {
+        let endpoint = format!(
+            "{}/contents/{}?ref={}",
+            repo_base(repo)?,
+            file_path(path),
+            seg(git_ref)
+        );
+        match self.get_json::<GhContent>(&endpoint).await {
+            Ok(file) => Ok(Some(FileAtRef {
+                content: decode_base64(&file.content)?,
+                blob_sha: Some(file.sha),
+            })),
+            Err(ForgeError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn merged_between(
+        &self,
+        repo: &str,
+        from: &str,
+        to: &str,
+        target_branch: &str,
+    ) -> Result<Vec<Change>, ForgeError> {
+        let base = repo_base(repo)?;
+        let compare: GhCompare = self
+            .get_json(&format!("{base}/compare/{}...{}", seg(from), seg(to)))
+            .await?;
+        let shas: Vec<String> = compare.commits.into_iter().map(|c| c.sha).collect();
+        let pulls: Vec<GhPull> = self
+            .get_all(&format!(
+                "{base}/pulls?state=closed&base={}&sort=updated&direction=desc",
+                seg(target_branch)
+            ))
+            .await?;
+        let mut changes: Vec<Change> = pulls
+            .into_iter()
+            .filter(|p| p.merged_at.is_some())
+            .filter(|p| {
+                p.merge_commit_sha
+                    .as_ref()
+                    .is_some_and(|s| shas.contains(s))
+            })
+            .map(|p| Change {
+                number: p.number,
+                title: p.title,
+                labels: p.labels.into_iter().map(|l| l.name).collect(),
+                author: p.user.map(|u| u.login).unwrap_or_default(),
+                url: p.html_url,
+                is_merge_request: true,
+            })
+            .collect();
+        changes.sort_by_key(|c| c.number);
+        Ok(changes)
+    }
+
+    async fn merge_requests_between(
+        &self,
+        repo: &str,
+        source: &str,
+        target: &str,
+    ) -> Result<Vec<MergeRequestInfo>, ForgeError> {
+        let owner = repo.split('/').next().unwrap_or_default();
+        let pulls: Vec<GhPull> = self
+            .get_all(&format!(
+                "{}/pulls?state=all&head={}&base={}",
+                repo_base(repo)?,
+                seg(&format!("{owner}:{source}")),
+                seg(target)
+            ))
+            .await?;
+        Ok(pulls
+            .into_iter()
+            .map(|p| MergeRequestInfo {
+                number: p.number,
+                state: if p.merged_at.is_some() {
+                    "merged".into()
+                } else {
+                    p.state
+                },
+                body: p.body.unwrap_or_default(),
+                url: p.html_url,
+            })
+            .collect())
+    }
+
+    async fn create_merge_request(
+        &self,
+        repo: &str,
+        source: &str,
+        target: &str,
+        fields: &MergeRequestFields<'_>,
+    ) -> Result<u64, ForgeError> {
+        let base = repo_base(repo)?;
+        let body = json!({
+            "title": fields.title, "head": source, "base": target, "body": fields.body,
+        });
+        let text = self
+            .request(Method::POST, &format!("{base}/pulls"), Some(&body))
+            .await?;
+        let number = parse::<GhNumber>(&text)?.number;
+        // Labels and assignees of a pull request live on its issue.
+        let issue = json!({ "labels": fields.labels, "assignees": fields.assignees });
+        self.request(
+            Method::PATCH,
+            &format!("{base}/issues/{number}"),
+            Some(&issue),
+        )
+        .await?;
+        Ok(number)
+    }
+
+    async fn update_merge_request(
+        &self,
+        repo: &str,
+        number: u64,
+        fields: &MergeRequestFields<'_>,
+    ) -> Result<(), ForgeError> {
+        let base = repo_base(repo)?;
+        let body = json!({
+            "title": fields.title, "body": fields.body,
+            "labels": fields.labels, "assignees": fields.assignees,
+        });
+        self.request(
+            Method::PATCH,
+            &format!("{base}/issues/{number}"),
+            Some(&body),
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn branch_exists(&self, repo: &str, name: &str) -> Result<bool, ForgeError> {
+        let path = format!("{}/branches/{}", repo_base(repo)?, seg(name));
+        match self.request(Method::GET, &path, None).await {
+            Ok(_) => Ok(true),
+            Err(ForgeError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create_branch(&self, repo: &str, name: &str, from: &str) -> Result<(), ForgeError> {
+        let base = repo_base(repo)?;
+        let commit: GhSha = self
+            .get_json(&format!("{base}/commits/{}", seg(from)))
+            .await?;
+        let body = json!({ "ref": format!("refs/heads/{name}"), "sha": commit.sha });
+        self.request(Method::POST, &format!("{base}/git/refs"), Some(&body))
+            .await
+            .map(drop)
+    }
+
+    async fn commit_file(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        content: &str,
+        message: &str,
+    ) -> Result<(), ForgeError> {
+        let existing = self.file_at(repo, path, branch).await?;
+        let mut body = json!({
+            "message": message,
+            "content": base64::engine::general_purpose::STANDARD.encode(content),
+            "branch": branch,
+        });
+        if let Some(sha) = existing.and_then(|f| f.blob_sha) {
+            body["sha"] = json!(sha);
+        }
+        let endpoint = format!("{}/contents/{}", repo_base(repo)?, file_path(path));
+        self.request(Method::PUT, &endpoint, Some(&body))
+            .await
+            .map(drop)
+    }
+
+    async fn find_issue_with_marker(
+        &self,
+        repo: &str,
+        marker: &str,
+        label: Option<&str>,
+    ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
+        let mut endpoint = format!("{}/issues?state=all", repo_base(repo)?);
+        if let Some(label) = label {
+            endpoint.push_str(&format!("&labels={}", seg(label)));
+        }
+        let issues: Vec<GhIssueRef> = self.get_all(&endpoint).await?;
+        Ok(issues
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .find(|i| i.body.as_deref().is_some_and(|b| b.contains(marker)))
+            .map(|i| (i.number, i.html_url)))
+    }
+
+    async fn create_issue(
+        &self,
+        repo: &str,
+        title: &str,
+        body: &str,
+        labels: &[String],
+        assignees: &[String],
+    ) -> Result<u64, ForgeError> {
+        let payload = json!({
+            "title": title, "body": body, "labels": labels, "assignees": assignees,
+        });
+        let text = self
+            .request(
+                Method::POST,
+                &format!("{}/issues", repo_base(repo)?),
+                Some(&payload),
+            )
+            .await?;
+        Ok(parse::<GhNumber>(&text)?.number)
+    }
+
+    async fn open_issues_with_label(
+        &self,
+        repo: &str,
+        label: &str,
+    ) -> Result<Vec<u64>, ForgeError> {
+        let issues: Vec<GhIssueRef> = self
+            .get_all(&format!(
+                "{}/issues?state=open&labels={}",
+                repo_base(repo)?,
+                seg(label)
+            ))
+            .await?;
+        Ok(issues
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .map(|i| i.number)
+            .collect())
+    }
+
+    async fn latest_pipeline(
+        &self,
+        repo: &str,
+        git_ref: &str,
+        stage: &str,
+    ) -> Result<Option<PipelineInfo>, ForgeError> {
+        let runs: GhRuns = self
+            .get_json(&format!(
+                "{}/actions/runs?branch={}&per_page={}",
+                repo_base(repo)?,
+                seg(git_ref),
+                super::PER_PAGE
+            ))
+            .await?;
+        let stage = stage.to_lowercase();
+        let wanted = runs.workflow_runs.iter().find(|r| {
+            r.name
+                .as_deref()
+                .is_some_and(|n| n.to_lowercase().contains(&stage))
+        });
+        Ok(wanted
+            .or(runs.workflow_runs.first())
+            .map(|run| PipelineInfo {
+                id: run.id,
+                status: run_status(run),
+                url: run.html_url.clone(),
+            }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_and_paths_are_encoded() {
+        assert_eq!(seg("feature/x"), "feature%2Fx");
+        assert_eq!(file_path("docs/CHANGE LOG.md"), "docs/CHANGE%20LOG.md");
+    }
+
+    #[test]
+    fn base64_with_newlines_decodes() {
+        assert_eq!(decode_base64("aGVs\nbG8=\n").unwrap(), "hello");
+    }
+}

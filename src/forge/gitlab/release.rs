@@ -1,0 +1,376 @@
+//! GitLab side of [`ReleaseForge`]: repository tags, files and compare, merge requests by
+//! branch or merged into a branch, branches, file commits, issues by marker or label, and
+//! pipelines of a ref (shapes per GitLab's REST documentation).
+
+use super::{encode, parse, project_base, GitlabForge};
+use crate::forge::release::{
+    FileAtRef, MergeRequestFields, MergeRequestInfo, PipelineInfo, ReleaseForge,
+};
+use crate::forge::ForgeError;
+use crate::release::Change;
+use async_trait::async_trait;
+use base64::Engine as _;
+use http::Method;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+struct GlTag {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct GlFile {
+    content: String,
+    blob_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GlCompare {
+    #[serde(default)]
+    commits: Vec<GlCommit>,
+}
+
+#[derive(Deserialize)]
+struct GlCommit {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct GlAuthor {
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct GlMergeRequest {
+    iid: u64,
+    #[serde(default)]
+    title: String,
+    state: String,
+    #[serde(default)]
+    description: Option<String>,
+    web_url: Option<String>,
+    #[serde(default)]
+    labels: Vec<String>,
+    author: Option<GlAuthor>,
+    merge_commit_sha: Option<String>,
+    squash_commit_sha: Option<String>,
+    sha: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GlIssueRef {
+    iid: u64,
+    #[serde(default)]
+    description: Option<String>,
+    web_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct GlPipeline {
+    id: u64,
+    status: String,
+    web_url: Option<String>,
+}
+
+/// GitLab pipeline status → the neutral word.
+fn pipeline_status(status: &str) -> &str {
+    match status {
+        "success" | "failed" | "canceled" | "skipped" | "running" => status,
+        _ => "pending",
+    }
+}
+
+impl GitlabForge {
+    /// User ids of `usernames`; unknown users are an error.
+    async fn user_ids(&self, usernames: &[String]) -> Result<Vec<u64>, ForgeError> {
+        let mut ids = Vec::with_capacity(usernames.len());
+        for username in usernames {
+            match self.user_id(username).await? {
+                Some(id) => ids.push(id),
+                None => return Err(ForgeError::NotFound(format!("user @{username}"))),
+            }
+        }
+        Ok(ids)
+    }
+
+    async fn merge_request_body(
+        &self,
+        fields: &MergeRequestFields<'_>,
+    ) -> Result<Value, ForgeError> {
+        Ok(json!({
+            "title": fields.title,
+            "description": fields.body,
+            "labels": fields.labels.join(","),
+            "assignee_ids": self.user_ids(fields.assignees).await?,
+            "remove_source_branch": fields.remove_source_branch,
+        }))
+    }
+}
+
+#[async_trait]
+impl ReleaseForge for GitlabForge {
+    async fn tags(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+        let endpoint = format!("{}/repository/tags", project_base(repo));
+        let tags: Vec<GlTag> = self.get_all(repo, &endpoint).await?;
+        Ok(tags.into_iter().map(|t| t.name).collect())
+    }
+
+    async fn file_at(
+        &self,
+        repo: &str,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<Option<FileAtRef>, ForgeError> {
+        let endpoint = format!(
+            "{}/repository/files/{}?ref={}",
+            project_base(repo),
+            encode(path),
+            encode(git_ref)
+        );
+        let file: GlFile = match self.get_json(repo, &endpoint).await {
+            Ok(file) => file,
+            Err(ForgeError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let compact: String = file
+            .content
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .map_err(|e| ForgeError::Other(format!("file content is not base64: {e}")))?;
+        let content = String::from_utf8(bytes)
+            .map_err(|_| ForgeError::Other(format!("{path} is not UTF-8 text")))?;
+        Ok(Some(FileAtRef {
+            content,
+            blob_sha: file.blob_id,
+        }))
+    }
+
+    async fn merged_between(
+        &self,
+        repo: &str,
+        from: &str,
+        to: &str,
+        target_branch: &str,
+    ) -> Result<Vec<Change>, ForgeError> {
+        let base = project_base(repo);
+        let compare: GlCompare = self
+            .get_json(
+                repo,
+                &format!(
+                    "{base}/repository/compare?from={}&to={}",
+                    encode(from),
+                    encode(to)
+                ),
+            )
+            .await?;
+        let shas: Vec<String> = compare.commits.into_iter().map(|c| c.id).collect();
+        let in_range = |sha: &Option<String>| sha.as_ref().is_some_and(|s| shas.contains(s));
+        let merged: Vec<GlMergeRequest> = self
+            .get_all(
+                repo,
+                &format!(
+                    "{base}/merge_requests?state=merged&target_branch={}",
+                    encode(target_branch)
+                ),
+            )
+            .await?;
+        let mut changes: Vec<Change> = merged
+            .into_iter()
+            .filter(|mr| {
+                in_range(&mr.merge_commit_sha)
+                    || in_range(&mr.squash_commit_sha)
+                    || in_range(&mr.sha)
+            })
+            .map(|mr| Change {
+                number: mr.iid,
+                title: mr.title,
+                labels: mr.labels,
+                author: mr.author.map(|a| a.username).unwrap_or_default(),
+                url: mr.web_url,
+                is_merge_request: true,
+            })
+            .collect();
+        changes.sort_by_key(|c| c.number);
+        Ok(changes)
+    }
+
+    async fn merge_requests_between(
+        &self,
+        repo: &str,
+        source: &str,
+        target: &str,
+    ) -> Result<Vec<MergeRequestInfo>, ForgeError> {
+        let endpoint = format!(
+            "{}/merge_requests?state=all&source_branch={}&target_branch={}",
+            project_base(repo),
+            encode(source),
+            encode(target)
+        );
+        let found: Vec<GlMergeRequest> = self.get_all(repo, &endpoint).await?;
+        Ok(found
+            .into_iter()
+            .map(|mr| MergeRequestInfo {
+                number: mr.iid,
+                state: mr.state,
+                body: mr.description.unwrap_or_default(),
+                url: mr.web_url,
+            })
+            .collect())
+    }
+
+    async fn create_merge_request(
+        &self,
+        repo: &str,
+        source: &str,
+        target: &str,
+        fields: &MergeRequestFields<'_>,
+    ) -> Result<u64, ForgeError> {
+        let mut body = self.merge_request_body(fields).await?;
+        body["source_branch"] = json!(source);
+        body["target_branch"] = json!(target);
+        let endpoint = format!("{}/merge_requests", project_base(repo));
+        let answer = self
+            .request(Method::POST, repo, &endpoint, Some(&body))
+            .await?;
+        Ok(parse::<GlIssueRef>(&answer)?.iid)
+    }
+
+    async fn update_merge_request(
+        &self,
+        repo: &str,
+        number: u64,
+        fields: &MergeRequestFields<'_>,
+    ) -> Result<(), ForgeError> {
+        let body = self.merge_request_body(fields).await?;
+        let endpoint = format!("{}/merge_requests/{number}", project_base(repo));
+        self.request(Method::PUT, repo, &endpoint, Some(&body))
+            .await
+            .map(drop)
+    }
+
+    async fn branch_exists(&self, repo: &str, name: &str) -> Result<bool, ForgeError> {
+        let endpoint = format!(
+            "{}/repository/branches/{}",
+            project_base(repo),
+            encode(name)
+        );
+        match self.request(Method::GET, repo, &endpoint, None).await {
+            Ok(_) => Ok(true),
+            Err(ForgeError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn create_branch(&self, repo: &str, name: &str, from: &str) -> Result<(), ForgeError> {
+        let endpoint = format!("{}/repository/branches", project_base(repo));
+        let body = json!({ "branch": name, "ref": from });
+        self.request(Method::POST, repo, &endpoint, Some(&body))
+            .await
+            .map(drop)
+    }
+
+    async fn commit_file(
+        &self,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        content: &str,
+        message: &str,
+    ) -> Result<(), ForgeError> {
+        let exists = self.file_at(repo, path, branch).await?.is_some();
+        let method = if exists { Method::PUT } else { Method::POST };
+        let endpoint = format!("{}/repository/files/{}", project_base(repo), encode(path));
+        let body = json!({ "branch": branch, "content": content, "commit_message": message });
+        self.request(method, repo, &endpoint, Some(&body))
+            .await
+            .map(drop)
+    }
+
+    async fn find_issue_with_marker(
+        &self,
+        repo: &str,
+        marker: &str,
+        label: Option<&str>,
+    ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
+        let mut endpoint = format!("{}/issues?state=all", project_base(repo));
+        if let Some(label) = label {
+            endpoint.push_str(&format!("&labels={}", encode(label)));
+        }
+        let issues: Vec<GlIssueRef> = self.get_all(repo, &endpoint).await?;
+        Ok(issues
+            .into_iter()
+            .find(|i| i.description.as_deref().is_some_and(|d| d.contains(marker)))
+            .map(|i| (i.iid, i.web_url)))
+    }
+
+    async fn create_issue(
+        &self,
+        repo: &str,
+        title: &str,
+        body: &str,
+        labels: &[String],
+        assignees: &[String],
+    ) -> Result<u64, ForgeError> {
+        let payload = json!({
+            "title": title,
+            "description": body,
+            "labels": labels.join(","),
+            "assignee_ids": self.user_ids(assignees).await?,
+        });
+        let endpoint = format!("{}/issues", project_base(repo));
+        let answer = self
+            .request(Method::POST, repo, &endpoint, Some(&payload))
+            .await?;
+        Ok(parse::<GlIssueRef>(&answer)?.iid)
+    }
+
+    async fn open_issues_with_label(
+        &self,
+        repo: &str,
+        label: &str,
+    ) -> Result<Vec<u64>, ForgeError> {
+        let endpoint = format!(
+            "{}/issues?state=opened&labels={}",
+            project_base(repo),
+            encode(label)
+        );
+        let issues: Vec<GlIssueRef> = self.get_all(repo, &endpoint).await?;
+        Ok(issues.into_iter().map(|i| i.iid).collect())
+    }
+
+    async fn latest_pipeline(
+        &self,
+        repo: &str,
+        git_ref: &str,
+        _stage: &str,
+    ) -> Result<Option<PipelineInfo>, ForgeError> {
+        // The list does not name stages; the tag's latest pipeline is the publishing one.
+        let endpoint = format!(
+            "{}/pipelines?ref={}&order_by=id&sort=desc&per_page=1",
+            project_base(repo),
+            encode(git_ref)
+        );
+        let pipelines: Vec<GlPipeline> = self.get_json(repo, &endpoint).await?;
+        Ok(pipelines.into_iter().next().map(|p| PipelineInfo {
+            id: p.id,
+            status: pipeline_status(&p.status).to_string(),
+            url: p.web_url,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_neutral() {
+        assert_eq!(pipeline_status("manual"), "pending");
+        assert_eq!(pipeline_status("created"), "pending");
+        assert_eq!(pipeline_status("success"), "success");
+    }
+}

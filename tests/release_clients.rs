@@ -1,0 +1,266 @@
+//! The release operations of the real octocrab and gitlab clients against the fake forge:
+//! tags, files at refs, compares, branches, single-file commits (create, then update),
+//! merge requests by branch, issues by marker and label, pipelines — and the executor's
+//! find-before-create for the release intents.
+
+mod support;
+
+use forgehand::forge::{
+    execute, Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge,
+    MergeRequestFields, RetryPolicy,
+};
+use forgehand::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec, Plan};
+use forgehand::role::Role;
+use forgehand::telemetry::Metrics;
+use secrecy::SecretString;
+use std::time::Duration;
+use support::FakeForge;
+
+const REPO: &str = "acme/app";
+
+fn retry() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(1),
+    }
+}
+
+async fn clients(fake: &FakeForge) -> Vec<Box<dyn Forge>> {
+    let mut gh = GithubConfig::new(fake.url(), GithubAuth::Token(SecretString::from("t")));
+    gh.write_interval = Duration::ZERO;
+    gh.retry = retry();
+    let mut gl = GitlabConfig::new(fake.url(), SecretString::from("t"));
+    gl.write_interval = Duration::ZERO;
+    gl.retry = retry();
+    vec![
+        Box::new(GithubForge::new(gh).unwrap()),
+        Box::new(GitlabForge::connect(gl).await.unwrap()),
+    ]
+}
+
+async fn seeded() -> FakeForge {
+    let fake = FakeForge::start().await;
+    fake.add_repo(REPO);
+    fake.add_user("alice", Role::Maintainer);
+    fake.add_branch(REPO, "main");
+    fake.add_tag(REPO, "v1.0.0", &["a"]);
+    fake.add_tag(REPO, "v1.1.0", &["a", "m7", "m8"]);
+    fake.add_merged(REPO, 7, "Feature seven", &["feature"], "m7");
+    fake.add_merged(REPO, 8, "Fix eight", &["bug"], "m8");
+    fake.add_merged(REPO, 3, "Old one", &[], "a");
+    fake.add_file(REPO, "v1.1.0", "docs/CHANGELOG.md", "# Changelog\n");
+    fake
+}
+
+#[tokio::test]
+async fn reads_tags_files_and_changes_between_tags() {
+    let fake = seeded().await;
+    for forge in clients(&fake).await {
+        let kind = forge.kind();
+        assert_eq!(
+            forge.tags(REPO).await.unwrap(),
+            ["v1.1.0", "v1.0.0"],
+            "{kind}"
+        );
+        let file = forge
+            .file_at(REPO, "docs/CHANGELOG.md", "v1.1.0")
+            .await
+            .unwrap();
+        assert_eq!(file.unwrap().content, "# Changelog\n", "{kind}");
+        assert!(forge
+            .file_at(REPO, "nope.md", "v1.1.0")
+            .await
+            .unwrap()
+            .is_none());
+        let changes = forge
+            .merged_between(REPO, "v1.0.0", "v1.1.0", "main")
+            .await
+            .unwrap();
+        let titles: Vec<&str> = changes.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(titles, ["Feature seven", "Fix eight"], "{kind}");
+        assert_eq!(changes[0].labels, ["feature"]);
+        assert_eq!(changes[0].author, "dev");
+    }
+    fake.assert_all_routed();
+}
+
+#[tokio::test]
+async fn branches_commits_merge_requests_and_issues() {
+    let fake = seeded().await;
+    for (i, forge) in clients(&fake).await.into_iter().enumerate() {
+        let kind = forge.kind();
+        let branch = format!("bump-{i}");
+        assert!(!forge.branch_exists(REPO, &branch).await.unwrap());
+        forge.create_branch(REPO, &branch, "main").await.unwrap();
+        assert!(forge.branch_exists(REPO, &branch).await.unwrap(), "{kind}");
+
+        forge
+            .commit_file(REPO, &branch, "VERSION", "1.0.0\n", "first")
+            .await
+            .unwrap();
+        forge
+            .commit_file(REPO, &branch, "VERSION", "1.1.0\n", "second")
+            .await
+            .unwrap();
+        let now = forge
+            .file_at(REPO, "VERSION", &branch)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.content, "1.1.0\n", "{kind}");
+
+        let labels = vec!["release".to_string()];
+        let assignees = vec!["alice".to_string()];
+        let fields = MergeRequestFields {
+            title: "Bump",
+            body: "<!-- m -->\nfirst",
+            labels: &labels,
+            assignees: &assignees,
+            remove_source_branch: true,
+        };
+        let number = forge
+            .create_merge_request(REPO, &branch, "main", &fields)
+            .await
+            .unwrap();
+        let updated = MergeRequestFields {
+            body: "<!-- m -->\nsecond",
+            ..fields
+        };
+        forge
+            .update_merge_request(REPO, number, &updated)
+            .await
+            .unwrap();
+        let found = forge
+            .merge_requests_between(REPO, &branch, "main")
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{kind}");
+        assert!(found[0].is_open());
+        assert_eq!(found[0].body, "<!-- m -->\nsecond");
+        let (_, mr) = fake
+            .opened_merge_requests(REPO)
+            .into_iter()
+            .find(|(m, _)| m.number == number)
+            .unwrap();
+        assert_eq!(
+            (mr.labels, mr.assignees),
+            (labels.clone(), assignees.clone()),
+            "{kind}"
+        );
+
+        let marker = format!("<!-- forgehand:test {i} -->");
+        assert!(forge
+            .find_issue_with_marker(REPO, &marker, None)
+            .await
+            .unwrap()
+            .is_none());
+        let body = format!("{marker}\nhello");
+        let issue = forge
+            .create_issue(
+                REPO,
+                "Blocker",
+                &body,
+                &["release-blocker".into()],
+                &assignees,
+            )
+            .await
+            .unwrap();
+        let (found, url) = forge
+            .find_issue_with_marker(REPO, &marker, Some("release-blocker"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found, issue, "{kind}");
+        assert!(url.unwrap().ends_with(&format!("/issues/{issue}")));
+        assert!(forge
+            .open_issues_with_label(REPO, "release-blocker")
+            .await
+            .unwrap()
+            .contains(&issue));
+    }
+    fake.assert_all_routed();
+}
+
+#[tokio::test]
+async fn latest_pipeline_of_a_tag() {
+    let fake = seeded().await;
+    fake.add_pipeline(REPO, "v1.1.0", 10, "failed", "Test");
+    fake.add_pipeline(REPO, "v1.1.0", 11, "running", "Publish");
+    for forge in clients(&fake).await {
+        let kind = forge.kind();
+        let p = forge
+            .latest_pipeline(REPO, "v1.1.0", "publish")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((p.id, p.status.as_str()), (11, "running"), "{kind}");
+        assert!(p.url.unwrap().ends_with("/11"));
+        assert!(forge
+            .latest_pipeline(REPO, "v9", "publish")
+            .await
+            .unwrap()
+            .is_none());
+    }
+    fake.assert_all_routed();
+}
+
+#[tokio::test]
+async fn release_intents_are_not_repeated() {
+    let fake = seeded().await;
+    for (i, forge) in clients(&fake).await.into_iter().enumerate() {
+        let branch = format!("release-{i}");
+        let marker = format!("<!-- forgehand:release-mr v{i}.0.0 -->");
+        let plan = Plan {
+            intents: vec![
+                Intent::CreateBranch {
+                    repo: REPO.into(),
+                    name: branch.clone(),
+                    from: "v1.1.0".into(),
+                },
+                Intent::CommitFile(FileCommit {
+                    repo: REPO.into(),
+                    branch: branch.clone(),
+                    path: "VERSION".into(),
+                    content: "2.0.0\n".into(),
+                    message: "bump".into(),
+                }),
+                Intent::UpsertMergeRequest(MergeRequestSpec {
+                    repo: REPO.into(),
+                    source_branch: branch.clone(),
+                    target_branch: "main".into(),
+                    title: "Release".into(),
+                    body: format!("{marker}\nbody"),
+                    labels: vec!["release".into()],
+                    assignees: vec!["alice".into()],
+                    remove_source_branch: true,
+                    marker: marker.clone(),
+                }),
+                Intent::FileIssue(IssueSpec {
+                    repo: REPO.into(),
+                    title: "Deploy".into(),
+                    body: format!("{marker}\ndeploy"),
+                    labels: vec!["deployment".into()],
+                    assignees: vec![],
+                    marker: marker.clone(),
+                }),
+            ],
+            notes: vec![],
+        };
+        let first = execute(&plan, forge.as_ref(), &Metrics::default())
+            .await
+            .unwrap();
+        assert!(first.iter().all(|l| !l.contains("skipped")), "{first:#?}");
+        fake.clear_calls();
+        let again = execute(&plan, forge.as_ref(), &Metrics::default())
+            .await
+            .unwrap();
+        assert!(fake.writes().is_empty(), "{:#?}", fake.writes());
+        assert_eq!(again.len(), 4, "{again:#?}");
+    }
+    let mrs = fake.opened_merge_requests(REPO);
+    assert_eq!(mrs.len(), 2);
+    let deploys = fake.issues_with_bodies(REPO);
+    assert_eq!(deploys.len(), 2);
+    fake.assert_all_routed();
+}

@@ -1,0 +1,254 @@
+//! Release routes of the fake forge, for both GitHub and GitLab: tags with their commit
+//! history (for compares), files at refs, branches, merged and open merge requests with
+//! bodies, issue bodies, issue creation and listing, and pipelines of refs. Routes answer
+//! `None` when the call is not theirs, so the general GitHub / GitLab routes take it.
+
+use super::fake_forge::FakeForge;
+use super::fake_state::{FakeIssue, State};
+use base64::Engine as _;
+use std::collections::BTreeMap;
+
+/// A merge / pull request the fake knows the branches and body of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakeMr {
+    pub number: u64,
+    pub source: String,
+    pub target: String,
+    pub body: String,
+    /// `open`, `closed` or `merged`.
+    pub state: String,
+    pub merge_sha: Option<String>,
+}
+
+/// A pipeline of a ref.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakePipeline {
+    pub id: u64,
+    /// GitLab status word (`running`, `success`, …); GitHub routes translate it.
+    pub status: String,
+    /// Workflow name (GitHub).
+    pub name: String,
+}
+
+/// Release data of every repository.
+#[derive(Debug, Default)]
+pub struct ReleaseState {
+    /// repo → tag → commit shas reachable from it (oldest first).
+    pub tags: BTreeMap<String, Vec<(String, Vec<String>)>>,
+    /// (repo, ref, path) → content.
+    pub files: BTreeMap<(String, String, String), String>,
+    /// repo → branch names.
+    pub branches: BTreeMap<String, Vec<String>>,
+    /// (repo, number) → merge request details.
+    pub mrs: BTreeMap<(String, u64), FakeMr>,
+    /// (repo, number) → issue / merge request body.
+    pub bodies: BTreeMap<(String, u64), String>,
+    /// (repo, ref) → pipelines, newest first.
+    pub pipelines: BTreeMap<(String, String), Vec<FakePipeline>>,
+}
+
+impl FakeForge {
+    /// A tag whose history holds `shas` (merge commits of the merged requests before it).
+    pub fn add_tag(&self, repo: &str, tag: &str, shas: &[&str]) {
+        let mut state = self.lock();
+        let shas = shas.iter().map(|s| s.to_string()).collect();
+        let tags = state.release.tags.entry(repo.into()).or_default();
+        tags.insert(0, (tag.to_string(), shas));
+    }
+
+    pub fn add_branch(&self, repo: &str, name: &str) {
+        let mut state = self.lock();
+        state
+            .release
+            .branches
+            .entry(repo.into())
+            .or_default()
+            .push(name.into());
+    }
+
+    pub fn add_file(&self, repo: &str, git_ref: &str, path: &str, content: &str) {
+        let key = (repo.to_string(), git_ref.to_string(), path.to_string());
+        self.lock().release.files.insert(key, content.to_string());
+    }
+
+    pub fn file(&self, repo: &str, git_ref: &str, path: &str) -> Option<String> {
+        let key = (repo.to_string(), git_ref.to_string(), path.to_string());
+        self.lock().release.files.get(&key).cloned()
+    }
+
+    /// A merge request merged into `main` by merge commit `sha`.
+    pub fn add_merged(&self, repo: &str, number: u64, title: &str, labels: &[&str], sha: &str) {
+        let mut state = self.lock();
+        for label in labels {
+            state.ensure_label(repo, label);
+        }
+        let issue = FakeIssue {
+            number,
+            title: title.into(),
+            is_merge_request: true,
+            state: "closed".into(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            milestone: None,
+            assignees: vec![],
+            author: "dev".into(),
+        };
+        state
+            .repos
+            .get_mut(repo)
+            .expect("add_repo first")
+            .issues
+            .insert(number, issue);
+        let mr = FakeMr {
+            number,
+            source: format!("feature-{number}"),
+            target: "main".into(),
+            body: String::new(),
+            state: "merged".into(),
+            merge_sha: Some(sha.into()),
+        };
+        state.release.mrs.insert((repo.into(), number), mr);
+    }
+
+    /// A pipeline of `git_ref` (newest first).
+    pub fn add_pipeline(&self, repo: &str, git_ref: &str, id: u64, status: &str, name: &str) {
+        let pipeline = FakePipeline {
+            id,
+            status: status.into(),
+            name: name.into(),
+        };
+        let mut state = self.lock();
+        let list = state
+            .release
+            .pipelines
+            .entry((repo.into(), git_ref.into()))
+            .or_default();
+        list.insert(0, pipeline);
+    }
+
+    /// Merge requests forgehand opened (not the seeded merged ones), by number.
+    pub fn opened_merge_requests(&self, repo: &str) -> Vec<(FakeMr, FakeIssue)> {
+        let state = self.lock();
+        let r = &state.repos[repo];
+        state
+            .release
+            .mrs
+            .iter()
+            .filter(|((rp, _), mr)| rp == repo && mr.state != "merged")
+            .map(|((_, n), mr)| (mr.clone(), r.issues[n].clone()))
+            .collect()
+    }
+
+    /// Issues (not merge requests) with their bodies.
+    pub fn issues_with_bodies(&self, repo: &str) -> Vec<(FakeIssue, String)> {
+        let state = self.lock();
+        let Some(r) = state.repos.get(repo) else {
+            return vec![];
+        };
+        r.issues
+            .values()
+            .filter(|i| !i.is_merge_request)
+            .map(|i| (i.clone(), body_of(&state, repo, i.number)))
+            .collect()
+    }
+}
+
+pub(super) fn body_of(state: &State, repo: &str, number: u64) -> String {
+    state
+        .release
+        .bodies
+        .get(&(repo.to_string(), number))
+        .cloned()
+        .unwrap_or_default()
+}
+
+pub(super) fn next_number(state: &State, repo: &str) -> u64 {
+    state.repos[repo].issues.keys().max().copied().unwrap_or(0) + 1
+}
+
+pub(super) fn new_item(state: &mut State, repo: &str, title: &str, body: &str, is_mr: bool) -> u64 {
+    let number = next_number(state, repo);
+    let issue = FakeIssue {
+        number,
+        title: title.into(),
+        is_merge_request: is_mr,
+        state: "open".into(),
+        labels: vec![],
+        milestone: None,
+        assignees: vec![],
+        author: "forgehand[bot]".into(),
+    };
+    state
+        .repos
+        .get_mut(repo)
+        .unwrap()
+        .issues
+        .insert(number, issue);
+    state
+        .release
+        .bodies
+        .insert((repo.into(), number), body.into());
+    number
+}
+
+/// Commits reachable from a tag or branch (branches made from a tag share its history).
+pub(super) fn history(state: &State, repo: &str, git_ref: &str) -> Vec<String> {
+    let tags = state.release.tags.get(repo).cloned().unwrap_or_default();
+    tags.into_iter()
+        .find(|(t, _)| t == git_ref)
+        .map(|(_, s)| s)
+        .unwrap_or_default()
+}
+
+pub(super) fn compare(state: &State, repo: &str, from: &str, to: &str) -> Vec<String> {
+    let old = history(state, repo, from);
+    history(state, repo, to)
+        .into_iter()
+        .filter(|s| !old.contains(s))
+        .collect()
+}
+
+pub(super) fn ref_exists(state: &State, repo: &str, git_ref: &str) -> bool {
+    let branches = state.release.branches.get(repo);
+    branches.is_some_and(|b| b.iter().any(|n| n == git_ref))
+        || state
+            .release
+            .tags
+            .get(repo)
+            .is_some_and(|t| t.iter().any(|(n, _)| n == git_ref))
+}
+
+pub(super) fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+pub(super) fn label_filter(issue: &FakeIssue, query: &BTreeMap<String, String>) -> bool {
+    match query.get("labels").filter(|l| !l.is_empty()) {
+        None => true,
+        Some(wanted) => wanted
+            .split(',')
+            .all(|w| issue.labels.iter().any(|l| l == w)),
+    }
+}
+
+pub(super) fn store_text(
+    state: &mut State,
+    repo: &str,
+    number: u64,
+    title: Option<&str>,
+    body: Option<&str>,
+) {
+    if let Some(body) = body {
+        state
+            .release
+            .bodies
+            .insert((repo.into(), number), body.into());
+        if let Some(mr) = state.release.mrs.get_mut(&(repo.to_string(), number)) {
+            mr.body = body.into();
+        }
+    }
+    if let Some(title) = title {
+        if let Some(issue) = state.repos.get_mut(repo).unwrap().issues.get_mut(&number) {
+            issue.title = title.into();
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! GitLab release routes of the fake forge, under `/api/v4/projects/:id/`: repository
+//! tags, files, compare and branches, merge requests, issues and pipelines.
+
+use super::fake_release::{
+    b64, body_of, compare, label_filter, new_item, ref_exists, store_text, FakeMr,
+};
+use super::fake_state::{paginate, Reply, State};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+type Query = BTreeMap<String, String>;
+
+/// GitLab: routes under `/api/v4/projects/:id/`.
+pub(super) fn route(
+    state: &mut State,
+    repo: &str,
+    method: &str,
+    rest: &[&str],
+    query: &Query,
+    body: &Value,
+) -> Option<Reply> {
+    let reply = match (method, rest) {
+        ("GET", ["repository", "tags"]) => {
+            let tags = state.release.tags.get(repo).cloned().unwrap_or_default();
+            Reply::ok(paginate(
+                tags.into_iter()
+                    .map(|(name, _)| json!({ "name": name }))
+                    .collect(),
+                query,
+            ))
+        }
+        ("GET", ["repository", "files", path]) => {
+            let key = (
+                repo.to_string(),
+                query.get("ref").cloned().unwrap_or_default(),
+                path.to_string(),
+            );
+            match state.release.files.get(&key) {
+                Some(text) => Reply::ok(
+                    json!({ "file_path": path, "encoding": "base64", "content": b64(text), "blob_id": "b1" }),
+                ),
+                None => Reply::error(404, "404 File Not Found"),
+            }
+        }
+        (m @ ("POST" | "PUT"), ["repository", "files", path]) => {
+            let key = (
+                repo.to_string(),
+                body["branch"].as_str()?.to_string(),
+                path.to_string(),
+            );
+            if (m == "POST") == state.release.files.contains_key(&key) {
+                return Some(Reply::error(
+                    400,
+                    "A file with this name already exists / does not exist",
+                ));
+            }
+            state
+                .release
+                .files
+                .insert(key, body["content"].as_str()?.to_string());
+            Reply::json(
+                if m == "POST" { 201 } else { 200 },
+                json!({ "file_path": path, "branch": body["branch"] }),
+            )
+        }
+        ("GET", ["repository", "compare"]) => {
+            let (from, to) = (query.get("from")?, query.get("to")?);
+            let commits: Vec<Value> = compare(state, repo, from, to)
+                .into_iter()
+                .map(|s| json!({ "id": s }))
+                .collect();
+            Reply::ok(json!({ "commits": commits, "diffs": [] }))
+        }
+        ("GET", ["repository", "branches", name]) if ref_exists(state, repo, name) => {
+            Reply::ok(json!({ "name": name }))
+        }
+        ("GET", ["repository", "branches", _]) => Reply::error(404, "404 Branch Not Found"),
+        ("POST", ["repository", "branches"]) => {
+            let name = body["branch"].as_str()?.to_string();
+            if ref_exists(state, repo, &name) {
+                return Some(Reply::error(400, "Branch already exists"));
+            }
+            state
+                .release
+                .branches
+                .entry(repo.into())
+                .or_default()
+                .push(name.clone());
+            Reply::created(json!({ "name": name }))
+        }
+        ("GET", ["merge_requests"]) => {
+            let wanted = query.get("state").cloned().unwrap_or_else(|| "all".into());
+            let list = state
+                .release
+                .mrs
+                .iter()
+                .filter(|((r, _), mr)| {
+                    r == repo
+                        && query.get("source_branch").is_none_or(|s| *s == mr.source)
+                        && query.get("target_branch").is_none_or(|t| *t == mr.target)
+                        && (wanted == "all"
+                            || wanted == mr.state
+                            || (wanted == "opened" && mr.state == "open"))
+                })
+                .map(|((_, n), mr)| {
+                    let issue = &state.repos[repo].issues[n];
+                    json!({
+                        "iid": n, "title": issue.title, "description": mr.body,
+                        "state": if mr.state == "open" { "opened" } else { mr.state.as_str() },
+                        "web_url": format!("https://gitlab.com/{repo}/-/merge_requests/{n}"),
+                        "labels": issue.labels, "author": { "username": issue.author },
+                        "merge_commit_sha": mr.merge_sha, "squash_commit_sha": null, "sha": "head",
+                        "source_branch": mr.source, "target_branch": mr.target,
+                    })
+                })
+                .collect();
+            Reply::ok(paginate(list, query))
+        }
+        ("POST", ["merge_requests"]) => {
+            let (source, target) = (
+                body["source_branch"].as_str()?.to_string(),
+                body["target_branch"].as_str()?.to_string(),
+            );
+            if !ref_exists(state, repo, &source) {
+                return Some(Reply::error(400, "Source branch does not exist"));
+            }
+            let text = body["description"].as_str().unwrap_or_default();
+            let number = new_item(
+                state,
+                repo,
+                body["title"].as_str().unwrap_or_default(),
+                text,
+                true,
+            );
+            let mr = FakeMr {
+                number,
+                source,
+                target,
+                body: text.into(),
+                state: "open".into(),
+                merge_sha: None,
+            };
+            state.release.mrs.insert((repo.into(), number), mr);
+            apply_gitlab_fields(state, repo, number, body);
+            Reply::created(
+                json!({ "iid": number, "remove_source_branch": body["remove_source_branch"] }),
+            )
+        }
+        ("PUT", ["merge_requests", iid]) => {
+            let number: u64 = iid.parse().ok()?;
+            store_text(
+                state,
+                repo,
+                number,
+                body["title"].as_str(),
+                body["description"].as_str(),
+            );
+            return None;
+        }
+        ("GET", ["issues"]) => {
+            let wanted = query.get("state").cloned().unwrap_or_else(|| "all".into());
+            let list = state.repos[repo].issues.values()
+                .filter(|i| !i.is_merge_request)
+                .filter(|i| wanted == "all" || (wanted == "opened") == (i.state == "open"))
+                .filter(|i| label_filter(i, query))
+                .map(|i| json!({ "iid": i.number, "title": i.title, "description": body_of(state, repo, i.number), "web_url": format!("https://gitlab.com/{repo}/-/issues/{}", i.number) }))
+                .collect();
+            Reply::ok(paginate(list, query))
+        }
+        ("POST", ["issues"]) => {
+            let number = new_item(
+                state,
+                repo,
+                body["title"].as_str().unwrap_or_default(),
+                body["description"].as_str().unwrap_or_default(),
+                false,
+            );
+            apply_gitlab_fields(state, repo, number, body);
+            Reply::created(
+                json!({ "iid": number, "web_url": format!("https://gitlab.com/{repo}/-/issues/{number}") }),
+            )
+        }
+        ("GET", ["pipelines"]) => {
+            let key = (
+                repo.to_string(),
+                query.get("ref").cloned().unwrap_or_default(),
+            );
+            let list: Vec<Value> = state.release.pipelines.get(&key).cloned().unwrap_or_default().into_iter()
+                .map(|p| json!({ "id": p.id, "status": p.status, "ref": key.1, "web_url": format!("https://gitlab.com/{repo}/-/pipelines/{}", p.id) }))
+                .collect();
+            Reply::ok(paginate(list, query))
+        }
+        _ => return None,
+    };
+    Some(reply)
+}
+
+/// Labels (comma-separated) and assignee ids of a new GitLab issue / merge request.
+fn apply_gitlab_fields(state: &mut State, repo: &str, number: u64, body: &Value) {
+    let labels: Vec<String> = body["labels"]
+        .as_str()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|l| !l.is_empty())
+        .map(|l| state.ensure_label(repo, l))
+        .collect();
+    let assignees: Vec<String> = body["assignee_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .filter_map(|id| {
+            state
+                .users
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| u.login.clone())
+        })
+        .collect();
+    let issue = state
+        .repos
+        .get_mut(repo)
+        .unwrap()
+        .issues
+        .get_mut(&number)
+        .unwrap();
+    issue.labels = labels;
+    issue.assignees = assignees;
+}
