@@ -2,16 +2,22 @@
 //! before deciding. A `None` field was not fetched (e.g. `forgehand plan`, which calls no forge),
 //! and `decide` then assumes the most permissive answer rather than refusing.
 
+use crate::forge::Milestone;
 use crate::role::Role;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Which facts `decide` needs for an event.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     /// The role of the event's actor, from the forge.
     pub actor_role: bool,
     /// The labels defined in the repository.
     pub labels: bool,
+    /// The open milestones of the repository.
+    pub milestones: bool,
+    /// Logins whose existence commands depend on.
+    pub users: Vec<String>,
 }
 
 /// Facts gathered for one event.
@@ -23,4 +29,18 @@ pub struct Context {
     pub labels: Option<Vec<String>>,
     /// The comment's text before an edit, when the forge's payload does not carry it.
     pub previous_comment_body: Option<String>,
+    /// Open milestones of the repository.
+    pub milestones: Option<Vec<Milestone>>,
+    /// Lowercased login → whether such a user exists. A login not in the map is unknown.
+    pub users: Option<BTreeMap<String, bool>>,
+}
+
+impl Context {
+    /// Whether `login` is known not to exist (unknown means "exists").
+    pub fn user_missing(&self, login: &str) -> bool {
+        self.users
+            .as_ref()
+            .and_then(|u| u.get(&login.to_ascii_lowercase()))
+            .is_some_and(|exists| !exists)
+    }
 }

@@ -43,6 +43,9 @@ enum Cmd {
     Stats(Reply<QueueStats>),
     Get(ForgeKind, String, Reply<Option<DeliveryRecord>>),
     MarkOnce(String, i64, Reply<bool>),
+    /// `(forge, repo, comment id)` → last processed body.
+    GetBody(ForgeKind, String, u64, Reply<Option<String>>),
+    SetBody(ForgeKind, String, u64, String, Reply<()>),
 }
 
 /// A reply computed inside a transaction, sent once the transaction's fate is known.
@@ -147,6 +150,8 @@ fn refuse(cmd: Cmd) -> Pending {
         Cmd::Stats(r) => pending(r, e()),
         Cmd::Get(_, _, r) => pending(r, e()),
         Cmd::MarkOnce(_, _, r) => pending(r, e()),
+        Cmd::GetBody(_, _, _, r) => pending(r, e()),
+        Cmd::SetBody(_, _, _, _, r) => pending(r, e()),
     }
 }
 
@@ -211,6 +216,31 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
                 )
                 .and_then(|mut s| s.execute(params![key, now_ms]))
                 .map(|n| n == 1)
+                .map_err(db);
+            pending(r, result)
+        }
+        Cmd::GetBody(forge, repo, id, r) => {
+            let result = conn
+                .prepare_cached(
+                    "SELECT body FROM comment_bodies
+                     WHERE forge = ?1 AND repo = ?2 AND comment_id = ?3",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![forge.as_str(), repo, id as i64], |row| row.get(0))
+                        .optional()
+                })
+                .map_err(db);
+            pending(r, result)
+        }
+        Cmd::SetBody(forge, repo, id, body, r) => {
+            let result = conn
+                .prepare_cached(
+                    "INSERT INTO comment_bodies (forge, repo, comment_id, body)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (forge, repo, comment_id) DO UPDATE SET body = excluded.body",
+                )
+                .and_then(|mut s| s.execute(params![forge.as_str(), repo, id as i64, body]))
+                .map(drop)
                 .map_err(db);
             pending(r, result)
         }
@@ -372,5 +402,28 @@ impl Store for SqliteStore {
     async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError> {
         let key = key.to_string();
         self.call(|r| Cmd::MarkOnce(key, now_ms, r)).await
+    }
+
+    async fn comment_body(
+        &self,
+        forge: ForgeKind,
+        repo: &str,
+        comment_id: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let repo = repo.to_string();
+        self.call(|r| Cmd::GetBody(forge, repo, comment_id, r))
+            .await
+    }
+
+    async fn set_comment_body(
+        &self,
+        forge: ForgeKind,
+        repo: &str,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let (repo, body) = (repo.to_string(), body.to_string());
+        self.call(|r| Cmd::SetBody(forge, repo, comment_id, body, r))
+            .await
     }
 }
