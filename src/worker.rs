@@ -239,6 +239,11 @@ impl Worker {
             let role = forge.role_of(&repo.path, &event.actor.login).await?;
             context.actor_role = Some(role.unwrap_or(crate::role::Role::Reader));
         }
+        if needs.item {
+            if let Some(target) = decide::target_of(event) {
+                context.item = Some(forge.issue(&target).await?);
+            }
+        }
         if needs.labels {
             context.labels = Some(forge.labels(&repo.path).await?);
         }

@@ -2,7 +2,7 @@
 //! before deciding. A `None` field was not fetched (e.g. `forgehand plan`, which calls no forge),
 //! and `decide` then assumes the most permissive answer rather than refusing.
 
-use crate::forge::Milestone;
+use crate::forge::{IssueSnapshot, Milestone};
 use crate::role::Role;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,6 +18,8 @@ pub struct Needs {
     pub milestones: bool,
     /// Logins whose existence commands depend on.
     pub users: Vec<String>,
+    /// The item as the forge has it now (GitLab note payloads name assignees only by id).
+    pub item: bool,
 }
 
 /// Facts gathered for one event.
@@ -33,6 +35,8 @@ pub struct Context {
     pub milestones: Option<Vec<Milestone>>,
     /// Lowercased login → whether such a user exists. A login not in the map is unknown.
     pub users: Option<BTreeMap<String, bool>>,
+    /// The issue / MR as the forge has it now; when present it replaces the payload's view.
+    pub item: Option<IssueSnapshot>,
 }
 
 impl Context {

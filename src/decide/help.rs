@@ -15,15 +15,13 @@ pub fn text(config: &Config, role: Option<Role>) -> String {
         None => vec!["the commands of this project:".to_string()],
     };
     lines.push(String::new());
-    lines.push("| command | what it does |".into());
-    lines.push("|---|---|".into());
     for spec in COMMANDS {
         let allowed = match role {
             Some(role) => config.commands.permits(spec.name, role),
             None => true,
         };
         if allowed {
-            lines.push(format!("| `/{}` | {} |", spec.usage, spec.summary));
+            lines.push(format!("- `/{}`: {}", spec.usage, spec.summary));
         }
     }
     lines.push(String::new());

@@ -20,7 +20,7 @@ pub use context::{Context, Needs};
 pub use milestones::{current_milestone, next_milestone};
 
 use crate::config::Config;
-use crate::event::{Event, EventKind, Item};
+use crate::event::{Event, EventKind, ForgeKind, Item};
 use crate::plan::{Intent, Plan, Target};
 use crate::role::Role;
 use chrono::{DateTime, Utc};
@@ -35,7 +35,15 @@ pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>
     let mut needs = commands::needs(event, config, stored_previous);
     let facts = crate::rules::facts(event, None);
     let rules = crate::rules::matching(&config.rules, &facts);
-    if !rules.is_empty() {
+    let has_commands = needs != Needs::default();
+    if event.forge == ForgeKind::Gitlab
+        && matches!(event.kind, EventKind::Comment { .. })
+        && (has_commands || !rules.is_empty())
+    {
+        // A GitLab note names the item's assignees by id only: read the item itself.
+        needs.item = true;
+    }
+    if !rules.is_empty() && !needs.item {
         if item_of(event).is_some_and(|i| i.milestone.is_none() && i.milestone_id.is_some()) {
             needs.milestones = true;
         }
@@ -144,6 +152,14 @@ fn item_of(event: &Event) -> Option<&Item> {
 /// The item's state as commands and rules see it. GitLab payloads name the milestone only by
 /// id: its title comes from the open milestones in the context.
 fn view_of(item: &Item, context: &Context) -> ItemView {
+    if let Some(now) = &context.item {
+        return ItemView {
+            labels: now.labels.clone(),
+            milestone: now.milestone.clone(),
+            assignees: now.assignees.clone(),
+            closed: now.state == crate::forge::IssueState::Closed,
+        };
+    }
     let milestone = item.milestone.clone().or_else(|| {
         let id = item.milestone_id?;
         let found = context
@@ -161,7 +177,7 @@ fn view_of(item: &Item, context: &Context) -> ItemView {
 }
 
 /// The issue or merge request an event is about.
-fn target_of(event: &Event) -> Option<Target> {
+pub fn target_of(event: &Event) -> Option<Target> {
     let repo = event.repo.as_ref()?.path.clone();
     let item = item_of(event)?;
     Some(Target {

@@ -8,6 +8,7 @@ mod fake_github;
 pub mod fake_gitlab;
 pub mod fake_state;
 pub mod http;
+pub mod triage;
 
 #[allow(unused_imports)] // not every test binary uses the fake forge
 pub use fake_forge::FakeForge;
