@@ -186,3 +186,5 @@ pub fn target_of(event: &Event) -> Option<Target> {
         is_merge_request: item.is_merge_request,
     })
 }
+#[cfg(test)]
+mod tests;
