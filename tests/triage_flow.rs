@@ -191,3 +191,25 @@ async fn github_one_comment_is_at_most_two_writes() {
     }
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn a_rule_comment_is_posted_once_per_issue_on_both_forges() {
+    let rules = r#"
+rules:
+  - id: welcome
+    on: [issue.opened, comment]
+    if: { labels_absent: [bug] }
+    then:
+      comment: "Thanks for #{{ number }}, @{{ actor }}! A maintainer will triage it."
+"#;
+    let app = seeded_app(rules).await;
+    for side in BOTH {
+        open_issue(&app, side, "w-1").await;
+        comment(&app, side, "reader", "any news?", "w-2").await;
+        let bodies = support::triage::replies(&app, side);
+        assert_eq!(bodies.len(), 1, "{side:?}: {bodies:#?}");
+        assert!(bodies[0].starts_with("Thanks for #1, @"), "{}", bodies[0]);
+        assert!(bodies[0].ends_with("<!-- forgehand:rule welcome -->"));
+    }
+    app.teardown().await;
+}
