@@ -35,7 +35,7 @@ pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>
     let mut needs = commands::needs(event, config, stored_previous);
     let facts = crate::rules::facts(event, None);
     let rules = crate::rules::matching(&config.rules, &facts);
-    let has_commands = needs != Needs::default();
+    let has_commands = !commands::found(event, config, stored_previous).is_empty();
     if event.forge == ForgeKind::Gitlab
         && matches!(event.kind, EventKind::Comment { .. })
         && (has_commands || !rules.is_empty())
