@@ -213,3 +213,47 @@ rules:
     }
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn labels_sync_creates_the_labels_the_rules_use_on_both_forges() {
+    let app = support::app::spawn_app_with(&shipped_sections(&["rules"])).await;
+    let wanted = forgehand::rules::labels::used_labels(&app.config.rules);
+    assert_eq!(wanted, ["flow::Triage", "flow::To Do"]);
+    let forges = forgehand::forge::build(&app.config).await.unwrap();
+    for (kind, repo) in [
+        (
+            forgehand::event::ForgeKind::Github,
+            support::triage::GITHUB_REPO,
+        ),
+        (
+            forgehand::event::ForgeKind::Gitlab,
+            support::triage::GITLAB_REPO,
+        ),
+    ] {
+        app.fake.add_repo(repo);
+        app.fake.add_label(repo, "flow::To Do");
+        let forge = forges.get(kind).unwrap();
+        let sync = forgehand::rules::labels::sync;
+        let dry = sync(forge.as_ref(), repo, &wanted, true).await.unwrap();
+        assert_eq!(dry.created, ["flow::Triage"], "{kind}");
+        assert_eq!(
+            app.fake.labels(repo),
+            ["flow::To Do"],
+            "{kind}: a dry run writes nothing"
+        );
+        let done = sync(forge.as_ref(), repo, &wanted, false).await.unwrap();
+        assert_eq!(done.created, ["flow::Triage"], "{kind}");
+        assert_eq!(done.existing, ["flow::To Do"], "{kind}");
+        assert_eq!(
+            app.fake.labels(repo),
+            ["flow::To Do", "flow::Triage"],
+            "{kind}"
+        );
+        let again = sync(forge.as_ref(), repo, &wanted, false).await.unwrap();
+        assert!(
+            again.created.is_empty(),
+            "{kind}: a second sync creates nothing"
+        );
+    }
+    app.teardown().await;
+}

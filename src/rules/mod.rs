@@ -4,6 +4,7 @@
 
 mod actions;
 mod conditions;
+pub mod labels;
 mod schema;
 #[cfg(test)]
 mod tests;

@@ -240,6 +240,14 @@ impl Forge for GithubForge {
         Ok(exists)
     }
 
+    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
+        let path = format!("{}/labels", repo_base(repo)?);
+        let body = json!({ "name": name, "color": color.trim_start_matches('#') });
+        self.request(Method::POST, &path, Some(&body)).await?;
+        self.shared.labels.remove(&repo.to_string());
+        Ok(())
+    }
+
     async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
         if !valid_login(login) {
             return Ok(None);

@@ -226,6 +226,16 @@ impl Forge for GitlabForge {
         Ok(self.user_id(login).await?.is_some())
     }
 
+    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
+        let endpoint = format!("{}/labels", project_base(repo));
+        let color = format!("#{}", color.trim_start_matches('#'));
+        let body = json!({ "name": name, "color": color });
+        self.request(Method::POST, repo, &endpoint, Some(&body))
+            .await?;
+        self.shared.labels.remove(&repo.to_string());
+        Ok(())
+    }
+
     async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
         let Some(user_id) = self.user_id(login).await? else {
             return Ok(None);
