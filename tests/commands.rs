@@ -239,3 +239,51 @@ async fn commands_in_the_bots_own_comments_never_run() {
     assert!(edits(&app).is_empty());
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn commands_work_on_merge_requests_on_both_forges() {
+    use serde_json::{json, Value};
+    let app = seeded_app("").await;
+    let fixture = |p: &str| -> Value { serde_json::from_slice(&support::fixture(p)).unwrap() };
+    for side in BOTH {
+        let repo = side.repo();
+        app.fake.add_merge_request(repo, 2);
+        let body = "/label ~bug\n/assign me\n/close";
+        let id = app.fake.add_comment(repo, 2, "maint", body);
+        let status = match side {
+            Side::Github => {
+                let mut p = fixture("github/issue_comment.created.json");
+                p["comment"]["id"] = json!(id);
+                p["comment"]["body"] = json!(body);
+                p["comment"]["user"]["login"] = json!("maint");
+                p["comment"]["author_association"] = Value::Null;
+                p["sender"]["login"] = json!("maint");
+                p["issue"]["number"] = json!(2);
+                p["issue"]["labels"] = json!([]);
+                p["issue"]["assignees"] = json!([]);
+                p["issue"]["milestone"] = Value::Null;
+                p["issue"]["pull_request"] = json!({
+                    "url": format!("https://api.github.com/repos/{repo}/pulls/2")
+                });
+                app.github("issue_comment", "mr-1", &p).await.status
+            }
+            Side::Gitlab => {
+                let mut p = fixture("gitlab/note.merge_request.json");
+                p["user"]["username"] = json!("maint");
+                p["object_attributes"]["id"] = json!(id);
+                p["object_attributes"]["note"] = json!(body);
+                p["merge_request"]["iid"] = json!(2);
+                p["merge_request"]["labels"] = json!([]);
+                app.gitlab("Note Hook", "mr-1", &p).await.status
+            }
+        };
+        assert_eq!(status, 202);
+        app.wait_idle().await;
+        let mr = app.fake.issue(repo, 2);
+        assert!(mr.is_merge_request);
+        assert_eq!(mr.labels, ["bug"], "{side:?}");
+        assert_eq!(mr.assignees, ["maint"], "{side:?}");
+        assert_eq!(mr.state, "closed", "{side:?}");
+    }
+    app.teardown().await;
+}

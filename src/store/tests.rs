@@ -156,3 +156,31 @@ fn unsupported_urls_are_refused() {
         Some(StoreError::UnsupportedUrl(_))
     ));
 }
+
+#[tokio::test]
+async fn comment_bodies_are_kept_per_forge_repo_and_comment() {
+    let (_d, store) = temp_store();
+    let gl = ForgeKind::Gitlab;
+    assert_eq!(store.comment_body(gl, "a/b", 7).await.unwrap(), None);
+    store
+        .set_comment_body(gl, "a/b", 7, "/label ~x")
+        .await
+        .unwrap();
+    store
+        .set_comment_body(gl, "a/c", 7, "other repo")
+        .await
+        .unwrap();
+    store
+        .set_comment_body(gl, "a/b", 7, "/label ~x\n/close")
+        .await
+        .unwrap();
+    let body = store.comment_body(gl, "a/b", 7).await.unwrap();
+    assert_eq!(body.as_deref(), Some("/label ~x\n/close"));
+    let other = store.comment_body(gl, "a/c", 7).await.unwrap();
+    assert_eq!(other.as_deref(), Some("other repo"));
+    let github = store
+        .comment_body(ForgeKind::Github, "a/b", 7)
+        .await
+        .unwrap();
+    assert_eq!(github, None);
+}
