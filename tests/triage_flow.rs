@@ -257,3 +257,53 @@ async fn labels_sync_creates_the_labels_the_rules_use_on_both_forges() {
     }
     app.teardown().await;
 }
+
+/// Someone sets the milestone by hand (no command): the forge's issue event alone triages
+/// the issue. GitLab names the milestone by id only; forgehand finds its title.
+#[tokio::test]
+async fn a_milestone_set_by_hand_triages_the_issue_on_both_forges() {
+    let app = flow_app().await;
+    let cases = [("Backlog", "flow::Triage"), ("1.4", "flow::To Do")];
+    for (side, (title, expected)) in BOTH.into_iter().flat_map(|s| cases.map(|c| (s, c))) {
+        let repo = side.repo();
+        let delivery = format!("hand-{title}");
+        app.fake.update_issue(repo, 1, |i| {
+            i.labels = vec!["flow::Triage".into()];
+            i.milestone = Some(title.into());
+            i.assignees = vec!["alice".into()];
+        });
+        let status = match side {
+            Side::Github => {
+                let mut p: Value =
+                    serde_json::from_slice(&fixture("github/issues.milestoned.json")).unwrap();
+                p["issue"]["number"] = json!(1);
+                p["issue"]["labels"] = json!([{ "name": "flow::Triage" }]);
+                p["issue"]["assignees"] = json!([{ "login": "alice" }]);
+                p["issue"]["milestone"]["title"] = json!(title);
+                app.github("issues", &delivery, &p).await.status
+            }
+            Side::Gitlab => {
+                let id = app.fake.milestone_id(repo, title);
+                let mut p: Value =
+                    serde_json::from_slice(&fixture("gitlab/issue.open.json")).unwrap();
+                p["project"]["path_with_namespace"] = json!(repo);
+                p["object_attributes"]["action"] = json!("update");
+                p["object_attributes"]["iid"] = json!(1);
+                p["object_attributes"]["milestone_id"] = json!(id);
+                p["object_attributes"]["labels"] = json!([{ "title": "flow::Triage" }]);
+                p["labels"] = json!([{ "title": "flow::Triage" }]);
+                p["assignees"] = json!([{ "username": "alice", "name": "alice" }]);
+                p["changes"] = json!({ "milestone_id": { "previous": null, "current": id } });
+                app.gitlab("Issue Hook", &delivery, &p).await.status
+            }
+        };
+        assert_eq!(status, 202);
+        app.wait_idle().await;
+        assert_eq!(
+            app.fake.issue(repo, 1).labels,
+            [expected],
+            "{side:?} {title}"
+        );
+    }
+    app.teardown().await;
+}
