@@ -1,4 +1,4 @@
-//! The command line: `serve`, `check`, `plan`.
+//! The command line: `serve`, `check`, `plan`, `labels sync`.
 
 use crate::config::{self, Config};
 use crate::decide::{self, Context};
@@ -56,6 +56,29 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Manage the labels the rules use.
+    Labels {
+        #[command(subcommand)]
+        action: LabelsCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabelsCmd {
+    /// Create the labels the rules use where they are missing.
+    Sync {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// github or gitlab
+        #[arg(long)]
+        forge: ForgeKind,
+        /// `owner/name` (GitHub) or `group/project` (GitLab); several allowed.
+        #[arg(long, required = true)]
+        repo: Vec<String>,
+        /// Only list what would be created.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Entry point of the binary.
@@ -71,6 +94,15 @@ pub fn main() -> ExitCode {
             payload,
             json,
         } => plan(&config, forge, &event, &payload, json),
+        Cmd::Labels {
+            action:
+                LabelsCmd::Sync {
+                    config,
+                    forge,
+                    repo,
+                    dry_run,
+                },
+        } => labels_sync(&config, forge, &repo, dry_run),
     }
 }
 
@@ -138,6 +170,46 @@ fn plan(path: &Path, forge: ForgeKind, event: &str, payload: &Path, json: bool) 
         print!("{plan}");
     }
     ExitCode::SUCCESS
+}
+
+fn labels_sync(path: &Path, kind: ForgeKind, repos: &[String], dry_run: bool) -> ExitCode {
+    let Some(config) = load_or_report(path) else {
+        return ExitCode::FAILURE;
+    };
+    let wanted = crate::rules::labels::used_labels(&config.rules);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result: anyhow::Result<()> = runtime.block_on(async {
+        let forges = crate::forge::build(&config, Arc::default()).await?;
+        let forge = forges
+            .get(kind)
+            .ok_or_else(|| anyhow::anyhow!("no {kind} credentials are set"))?;
+        for repo in repos {
+            let report = crate::rules::labels::sync(forge.as_ref(), repo, &wanted, dry_run).await?;
+            let verb = if dry_run { "would create" } else { "created" };
+            for label in &report.created {
+                println!("{repo}: {verb} `{label}`");
+            }
+            println!(
+                "{repo}: {} label(s) {verb}, {} already there",
+                report.created.len(),
+                report.existing.len()
+            );
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("forgehand labels sync: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn serve(path: &Path, dry_run: bool) -> ExitCode {

@@ -12,6 +12,7 @@ pub mod ingress;
 pub mod plan;
 pub mod release;
 pub mod role;
+pub mod rules;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

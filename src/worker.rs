@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::decide::{self, Context};
-use crate::event::{self, Decoded, Event};
+use crate::event::{self, Decoded, Event, EventKind, ForgeKind};
 use crate::forge::{executor, Forge, ForgeError, Forges};
 use crate::store::{Job, Outcome, Store};
 use crate::telemetry::Metrics;
@@ -197,30 +197,52 @@ impl Worker {
             tracing::info!("{note}");
         }
         if plan.is_empty() {
+            self.remember_comment(&event).await;
             return Ok(Outcome::Done);
         }
         let forge = match forge {
             Some(forge) if !self.settings.dry_run => forge,
             _ => {
                 tracing::info!(plan = %plan, "dry run: plan not executed");
+                self.remember_comment(&event).await;
                 return Ok(Outcome::Done);
             }
         };
         let done = executor::execute(&plan, forge.as_ref(), &self.metrics).await?;
         tracing::info!(actions = done.len(), "plan executed");
+        self.remember_comment(&event).await;
         Ok(Outcome::Done)
     }
 
     /// Fetch from the forge what `decide` needs to know about this event (roles, labels,
-    /// milestones…). Without a forge (dry run without credentials) the context stays empty.
+    /// milestones, users), and from the store the previous text of an edited comment.
+    /// Without a forge (dry run without credentials) only the store is read.
     async fn gather(&self, event: &Event, forge: Option<&dyn Forge>) -> Result<Context, JobError> {
-        let needs = decide::needs(event, &self.config);
         let mut context = Context::default();
+        if let Some((repo, id)) = stored_comment_key(event) {
+            context.previous_comment_body = self
+                .store
+                .comment_body(event.forge, repo, id)
+                .await
+                .map_err(|e| JobError::Retry(format!("cannot read the comment's text: {e}")))?;
+        }
+        let needs = decide::needs_after(
+            event,
+            &self.config,
+            context.previous_comment_body.as_deref(),
+        );
         let (Some(forge), Some(repo)) = (forge, event.repo.as_ref()) else {
             return Ok(context);
         };
         if needs.actor_role {
-            context.actor_role = forge.role_of(&repo.path, &event.actor.login).await?;
+            // A user the forge does not know holds no role: the least one.
+            let role = forge.role_of(&repo.path, &event.actor.login).await?;
+            context.actor_role = Some(role.unwrap_or(crate::role::Role::Reader));
+        }
+        if needs.item {
+            if let Some(target) = decide::target_of(event) {
+                context.item = Some(forge.issue(&target).await?);
+            }
         }
         if needs.labels {
             context.labels = Some(forge.labels(&repo.path).await?);
@@ -229,7 +251,46 @@ impl Worker {
             context.release =
                 crate::forge::release_facts::gather(forge, &self.config, event).await?;
         }
+        if needs.milestones {
+            context.milestones = Some(forge.milestones(&repo.path).await?);
+        }
+        if !needs.users.is_empty() {
+            let mut users = std::collections::BTreeMap::new();
+            for login in &needs.users {
+                let exists = forge.user_exists(login).await?;
+                users.insert(login.to_ascii_lowercase(), exists);
+            }
+            context.users = Some(users);
+        }
         Ok(context)
+    }
+
+    /// Remember a GitLab comment's text once its commands ran, so that an edit runs only the
+    /// commands it adds (GitHub's edit events carry the previous text themselves).
+    async fn remember_comment(&self, event: &Event) {
+        let Some((repo, id)) = stored_comment_key(event) else {
+            return;
+        };
+        let EventKind::Comment { comment, .. } = &event.kind else {
+            return;
+        };
+        if let Err(e) = self
+            .store
+            .set_comment_body(event.forge, repo, id, &comment.body)
+            .await
+        {
+            tracing::warn!(error = %e, "cannot record the comment's text");
+        }
+    }
+}
+
+/// `(repo, comment id)` of a comment event whose text the store keeps (GitLab only).
+fn stored_comment_key(event: &Event) -> Option<(&str, u64)> {
+    match (&event.kind, event.forge, &event.repo) {
+        (EventKind::Comment { comment, .. }, ForgeKind::Gitlab, Some(repo)) => {
+            Some((repo.path.as_str(), comment.id))
+        }
+        _ => None,
     }
 }
 

@@ -37,6 +37,8 @@ fn gitlab_note(app: &TestApp, body: &str) -> Value {
 }
 
 fn seed(app: &TestApp) {
+    // The GitLab commenter needs a role that may label (GitHub's says OWNER in the payload).
+    app.fake.add_user("root", forgehand::role::Role::Maintainer);
     for repo in [GITHUB_REPO, GITLAB_REPO] {
         app.fake.add_repo(repo);
         app.fake.add_issue(repo, 1);

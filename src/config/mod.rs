@@ -17,6 +17,7 @@ mod gitlab;
 mod secret;
 mod server;
 mod spanned;
+mod triage;
 mod types;
 mod yaml;
 
@@ -32,6 +33,7 @@ pub use github::{GithubConfig, GithubCredentials};
 pub use gitlab::GitlabConfig;
 pub use server::{DatabaseKind, DatabaseUrl, ServerConfig};
 pub use spanned::Spanned;
+pub use triage::{TriageConfig, DEFAULT_BACKLOG_MILESTONE};
 pub use types::{CronSchedule, Date, HttpUrl, Ident, Pattern, MAX_IDENT_LEN};
 
 use std::net::SocketAddr;
@@ -61,6 +63,10 @@ pub struct Config {
     pub commands: CommandRoles,
     /// `release:` — release automation. Default off.
     pub release: crate::release::ReleaseConfig,
+    /// `triage:` — who `/triage urgent|later` routes to. Default: nobody, `Backlog`.
+    pub triage: TriageConfig,
+    /// `rules:` — event-driven rules, in order. Default none.
+    pub rules: Vec<crate::rules::Rule>,
 }
 
 /// Looks a variable up in the process environment (unset or not UTF-8 → `None`).
@@ -159,6 +165,8 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let roles = doc.map("roles").map(Roles::from_entries);
     let commands = doc.map("commands").map(CommandRoles::from_entries);
     let release = doc.section("release");
+    let triage = doc.section("triage");
+    let rules = doc.list("rules");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -167,12 +175,14 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         roles: roles?,
         commands: commands?,
         release: release?,
+        triage: triage?,
+        rules: rules?,
     })
 }
 
 impl Validate for Config {
     /// Checks across sections; runs only once every section loaded cleanly.
     fn validate(&self, report: &mut Report<'_>) {
-        let _ = report;
+        crate::rules::validate_unique_ids(&self.rules, report);
     }
 }

@@ -1,117 +1,178 @@
-//! Commands in comments → the issue change they ask for, plus one reply for whatever was
-//! refused, and a reaction acknowledging the comment.
+//! Commands in comments: find the ones that have not run yet, check the caller may run each,
+//! and turn them into changes to the item's [`Draft`] and parts of the one reply.
 
-use super::{comment_texts, target_of, Context};
-use crate::command::{self, Command, CommandError, RawCommand};
+use super::reply::Reply;
+use super::{assignees, help, labels, milestones, release_commands, Context, Draft, Needs};
+use crate::command::{self, Command, RawCommand, TriageArg, UserArg};
 use crate::config::Config;
-use crate::event::{Event, EventKind};
-use crate::plan::{Intent, IssueChange, Plan};
+use crate::event::{CommentAction, Event, EventKind};
+use crate::plan::{Plan, StateChange};
+use crate::role::Role;
+use chrono::{DateTime, Utc};
 
 /// Reaction that acknowledges a comment carrying commands.
-const ACK_REACTION: &str = "eyes";
+pub const ACK_REACTION: &str = "eyes";
 
-/// The commands of this comment event that have not run yet (an edit runs only new ones).
-pub fn found(event: &Event, config: &Config) -> Vec<RawCommand> {
-    found_with(event, config, None)
-}
-
-fn found_with(event: &Event, config: &Config, stored_previous: Option<&str>) -> Vec<RawCommand> {
-    let Some((body, previous)) = comment_texts(event) else {
+/// The commands of this comment event that have not run yet: all of a new comment's; of an
+/// edited one, those not in its previous text (from the payload, else from the store; with
+/// neither, all of them).
+pub fn found(event: &Event, config: &Config, stored_previous: Option<&str>) -> Vec<RawCommand> {
+    let EventKind::Comment {
+        action, comment, ..
+    } = &event.kind
+    else {
         return Vec::new();
     };
     let bot = config.bot_name();
-    match previous.or(stored_previous) {
-        None => command::extract(body, bot),
-        Some(previous) => command::added_since(previous, body, bot),
+    let previous = match action {
+        CommentAction::Created => None,
+        CommentAction::Edited { previous_body } => previous_body.as_deref().or(stored_previous),
+    };
+    match previous {
+        None => command::extract(&comment.body, bot),
+        Some(previous) => command::added_since(previous, &comment.body, bot),
     }
 }
 
-pub fn decide(event: &Event, config: &Config, context: &Context, plan: &mut Plan) {
-    let raws = found_with(event, config, context.previous_comment_body.as_deref());
-    let (Some(target), EventKind::Comment { comment, on, .. }) = (target_of(event), &event.kind)
-    else {
-        return;
+/// What the commands of this event need fetched.
+pub fn needs(event: &Event, config: &Config, stored_previous: Option<&str>) -> Needs {
+    let mut needs = Needs::default();
+    let raws = found(event, config, stored_previous);
+    if raws.is_empty() {
+        return needs;
+    }
+    needs.actor_role = super::known_role(event, config).is_none();
+    for parsed in raws.iter().map(command::parse) {
+        match parsed {
+            Ok(Command::Label(_) | Command::Relabel(_)) => needs.labels = true,
+            Ok(Command::Milestone(_) | Command::Triage(_)) => needs.milestones = true,
+            Ok(Command::Assign(u) | Command::Reassign(u) | Command::Unassign(u)) => {
+                for login in assignees::named(&u) {
+                    if !needs.users.iter().any(|l| l.eq_ignore_ascii_case(login)) {
+                        needs.users.push(login.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    needs
+}
+
+/// Run the comment's new commands; false when it carried none.
+pub fn run(
+    event: &Event,
+    config: &Config,
+    context: &Context,
+    now: DateTime<Utc>,
+    draft: &mut Draft,
+    reply: &mut Reply,
+    plan: &mut Plan,
+) -> bool {
+    let raws = found(event, config, context.previous_comment_body.as_deref());
+    let EventKind::Comment { comment, .. } = &event.kind else {
+        return false;
     };
     if raws.is_empty() {
-        return;
+        return false;
     }
-    let mut change = IssueChange::default();
-    let mut refusals: Vec<String> = Vec::new();
+    let role = super::actor_role(event, config, context);
+    if role.is_none() {
+        plan.notes
+            .push("the caller's role is unknown here: permissions are not checked".into());
+    }
+    let me = comment.author.as_str();
     for raw in &raws {
-        match command::parse(raw) {
-            Ok(Command::Label(labels)) => {
-                add_labels(&mut change, &on.labels, &labels, context, &mut refusals)
+        let command = match command::parse(raw) {
+            Ok(command) => command,
+            Err(e) => {
+                reply.refuse(e.to_string());
+                continue;
             }
-            // `/release` and `/deploy` are decided in `release_commands`.
-            Ok(Command::Release(_) | Command::Deploy(_)) => {}
-            Ok(other) => refusals.push(format!(
-                "`{}` is not available yet on this forgehand",
-                other.name()
-            )),
-            Err(e) => refusals.push(error_text(&e)),
-        }
-    }
-    plan.intents.push(Intent::React {
-        target: target.clone(),
-        comment_id: comment.id,
-        reaction: ACK_REACTION.to_string(),
-    });
-    if !change.is_empty() {
-        plan.intents.push(Intent::EditIssue {
-            target: target.clone(),
-            change,
-        });
-    }
-    if !refusals.is_empty() {
-        let mut body = format!("@{}: ", comment.author);
-        if refusals.len() == 1 {
-            body.push_str(&refusals[0]);
-        } else {
-            body.push_str("some commands were not run:\n");
-            for r in &refusals {
-                body.push_str(&format!("\n- {r}"));
-            }
-        }
-        plan.intents.push(Intent::Comment {
-            target,
-            body,
-            marker: None,
-        });
-    }
-}
-
-fn error_text(e: &CommandError) -> String {
-    e.to_string()
-}
-
-/// Add labels; a scoped label (`scope::value`) replaces any other label of its scope.
-fn add_labels(
-    change: &mut IssueChange,
-    current: &[String],
-    labels: &[String],
-    context: &Context,
-    refusals: &mut Vec<String>,
-) {
-    for label in labels {
-        if let Some(known) = &context.labels {
-            if !known.iter().any(|k| k == label) {
-                refusals.push(format!(
-                    "the label `{label}` does not exist in this project"
+        };
+        let name = command.name();
+        // `/deploy` has its own rule (the release manager, or the configured role).
+        let generic_check = !matches!(command, Command::Deploy(_));
+        if let (Some(role), true) = (role, generic_check) {
+            if !config.commands.permits(name, role) {
+                let min = config.commands.min_role(name).unwrap_or(Role::Owner);
+                reply.refuse(format!(
+                    "you may not run `{name}` here: it needs the {min} role, and yours is {role}"
                 ));
                 continue;
             }
         }
-        if let Some(scope) = command::scope_of(label) {
-            let same_scope = |l: &String| l != label && command::scope_of(l) == Some(scope);
-            for old in current.iter().filter(|l| same_scope(l)) {
-                if !change.remove_labels.contains(old) {
-                    change.remove_labels.push(old.clone());
+        let today = now.date_naive();
+        match &command {
+            Command::Label(l) => labels::label(l, context, draft, reply),
+            Command::Unlabel(l) => labels::unlabel(l, draft),
+            Command::Relabel(l) => labels::relabel(l, context, draft, reply),
+            Command::Milestone(arg) => {
+                milestones::milestone(arg, context, today, draft, reply);
+            }
+            Command::RemoveMilestone => draft.set_milestone(None),
+            Command::Assign(u) => assignees::assign(u, me, context, draft, reply),
+            Command::Reassign(u) => assignees::reassign(u, me, context, draft, reply),
+            Command::Unassign(u) => assignees::unassign(u, me, context, draft, reply),
+            Command::Cc(people) => assignees::cc(people, reply),
+            Command::Close => draft.set_state(StateChange::Close),
+            Command::Reopen => draft.set_state(StateChange::Reopen),
+            Command::Triage(arg) => triage(*arg, config, context, today, draft, reply),
+            Command::Help => reply.help = Some(help::text(config, role)),
+            Command::Release(_) | Command::Deploy(_) => {
+                match release_commands::release_command(&command, event, config, context, now) {
+                    Ok(intents) => plan.intents.extend(intents),
+                    Err(why) => reply.refuse(why),
                 }
             }
-            change.add_labels.retain(|l| !same_scope(l));
         }
-        if !current.contains(label) && !change.add_labels.contains(label) {
-            change.add_labels.push(label.clone());
+    }
+    plan.notes.append(&mut reply.notes);
+    true
+}
+
+/// `/triage urgent`: engineering lead + current milestone. `/triage later`: product manager +
+/// the backlog milestone. Nothing changes unless both parts can be done.
+fn triage(
+    arg: TriageArg,
+    config: &Config,
+    context: &Context,
+    today: chrono::NaiveDate,
+    draft: &mut Draft,
+    reply: &mut Reply,
+) {
+    let (person, field, milestone) = match arg {
+        TriageArg::Urgent => (
+            &config.triage.engineering_lead,
+            "engineering_lead",
+            command::MilestoneArg::Current,
+        ),
+        TriageArg::Later => (
+            &config.triage.product_manager,
+            "product_manager",
+            command::MilestoneArg::Title(config.triage.backlog_milestone.clone()),
+        ),
+    };
+    let word = match arg {
+        TriageArg::Urgent => "urgent",
+        TriageArg::Later => "later",
+    };
+    let Some(person) = person else {
+        reply.refuse(format!(
+            "`triage {word}` is not set up: the configuration names no `triage.{field}`"
+        ));
+        return;
+    };
+    match milestones::resolve(&milestone, context, today) {
+        Ok(title) => {
+            if let Some(title) = title {
+                draft.set_milestone(Some(title));
+            } else {
+                reply.note("the milestone is resolved when the bot runs");
+            }
+            let users = [UserArg::Login(person.clone())];
+            assignees::reassign(&users, person, context, draft, reply);
         }
+        Err(why) => reply.refuse(format!("`triage {word}`: {why}")),
     }
 }

@@ -2,11 +2,13 @@
 //! before deciding. A `None` field was not fetched (e.g. `forgehand plan`, which calls no forge),
 //! and `decide` then assumes the most permissive answer rather than refusing.
 
+use crate::forge::{IssueSnapshot, Milestone};
 use crate::role::Role;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Which facts `decide` needs for an event.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     /// The role of the event's actor, from the forge.
     pub actor_role: bool,
@@ -14,6 +16,12 @@ pub struct Needs {
     pub labels: bool,
     /// Facts about the release the event concerns (tags, changelog, changes, pipeline…).
     pub release: bool,
+    /// The open milestones of the repository.
+    pub milestones: bool,
+    /// Logins whose existence commands depend on.
+    pub users: Vec<String>,
+    /// The item as the forge has it now (GitLab note payloads name assignees only by id).
+    pub item: bool,
 }
 
 /// Facts gathered for one event.
@@ -27,4 +35,20 @@ pub struct Context {
     pub previous_comment_body: Option<String>,
     /// The release the event concerns, when it concerns one.
     pub release: Option<super::release::ReleaseFacts>,
+    /// Open milestones of the repository.
+    pub milestones: Option<Vec<Milestone>>,
+    /// Lowercased login → whether such a user exists. A login not in the map is unknown.
+    pub users: Option<BTreeMap<String, bool>>,
+    /// The issue / MR as the forge has it now; when present it replaces the payload's view.
+    pub item: Option<IssueSnapshot>,
+}
+
+impl Context {
+    /// Whether `login` is known not to exist (unknown means "exists").
+    pub fn user_missing(&self, login: &str) -> bool {
+        self.users
+            .as_ref()
+            .and_then(|u| u.get(&login.to_ascii_lowercase()))
+            .is_some_and(|exists| !exists)
+    }
 }

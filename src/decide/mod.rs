@@ -1,98 +1,216 @@
 //! `decide(event, config, context, now) -> Plan`: the pure heart of forgehand. No I/O, no
 //! clock reads, no randomness; everything it needs to know arrives in the [`Context`].
+//!
+//! For an issue, MR or comment event: the comment's commands build a [`Draft`] of the item's
+//! change, the rules run on the state that draft leaves and add to it, and the result is one
+//! `EditIssue` intent (one write), plus at most one reply comment and one reaction.
 
+mod assignees;
+mod change;
 mod commands;
 mod context;
+mod help;
+mod labels;
+mod milestones;
 pub mod release;
 pub mod release_commands;
 mod release_render;
 #[cfg(test)]
 mod release_tests;
+mod reply;
 
+pub use change::{Draft, ItemView};
 pub use context::{Context, Needs};
+pub use milestones::{current_milestone, next_milestone};
 pub use release::{ReleaseFacts, Subject};
 
 use crate::config::Config;
-use crate::event::{CommentAction, Event, EventKind};
-use crate::plan::{Plan, Target};
+use crate::event::{Event, EventKind, ForgeKind, Item};
+use crate::plan::{Intent, Plan, Target};
+use crate::role::Role;
 use chrono::{DateTime, Utc};
 
 /// What `decide` will need to know beyond the event, so the worker can fetch it first.
 pub fn needs(event: &Event, config: &Config) -> Needs {
-    let release = release::subject(event, config).is_some();
-    match &event.kind {
-        EventKind::Comment { .. } => {
-            let found = commands::found(event, config);
-            let release_command = found.iter().any(|raw| {
-                matches!(
-                    crate::command::parse(raw),
-                    Ok(crate::command::Command::Deploy(_))
-                )
-            });
-            Needs {
-                actor_role: !found.is_empty(),
-                labels: !found.is_empty(),
-                release: release && release_command,
-            }
-        }
-        _ => Needs {
-            release,
-            ..Needs::default()
-        },
+    needs_after(event, config, None)
+}
+
+/// [`needs`], for a comment edit whose previous text the store kept.
+pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>) -> Needs {
+    let mut needs = commands::needs(event, config, stored_previous);
+    let facts = crate::rules::facts(event, None);
+    let rules = crate::rules::matching(&config.rules, &facts);
+    let has_commands = !commands::found(event, config, stored_previous).is_empty();
+    if event.forge == ForgeKind::Gitlab
+        && matches!(event.kind, EventKind::Comment { .. })
+        && (has_commands || !rules.is_empty())
+    {
+        // A GitLab note names the item's assignees by id only: read the item itself.
+        needs.item = true;
     }
+    if release::subject(event, config).is_some() {
+        // Release events need the release's facts; a comment only for `/deploy`.
+        needs.release = !matches!(event.kind, EventKind::Comment { .. })
+            || commands::found(event, config, stored_previous)
+                .iter()
+                .any(|raw| {
+                    matches!(
+                        crate::command::parse(raw),
+                        Ok(crate::command::Command::Deploy(_))
+                    )
+                });
+    }
+    if !rules.is_empty() && !needs.item {
+        if item_of(event).is_some_and(|i| i.milestone.is_none() && i.milestone_id.is_some()) {
+            needs.milestones = true;
+        }
+        if rules.iter().any(|r| !r.when.author_role.is_empty())
+            && known_role(event, config).is_none()
+        {
+            needs.actor_role = true;
+        }
+    }
+    needs
 }
 
 /// Decide what to do about `event`.
 pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<Utc>) -> Plan {
     let mut plan = Plan::default();
-    match &event.kind {
-        EventKind::Comment { .. } => {
-            commands::decide(event, config, context, &mut plan);
-            release_commands::decide(event, config, context, now, &mut plan);
-        }
+    if matches!(
+        event.kind,
         EventKind::TagPushed { .. }
-        | EventKind::TagDeleted { .. }
-        | EventKind::Pipeline { .. }
-        | EventKind::ReleasePublished { .. } => {
-            release::decide(event, config, context, now, &mut plan)
+            | EventKind::TagDeleted { .. }
+            | EventKind::Pipeline { .. }
+            | EventKind::ReleasePublished { .. }
+    ) {
+        release::decide(event, config, context, now, &mut plan);
+    }
+    let role = actor_role(event, config, context);
+    let facts = crate::rules::facts(event, role);
+    let (Some(target), Some(item)) = (target_of(event), item_of(event)) else {
+        let outcome = crate::rules::evaluate(&config.rules, &facts, None);
+        plan.notes.extend(outcome.notes);
+        if plan.intents.is_empty() && plan.notes.is_empty() {
+            plan.notes
+                .push(format!("no rule acts on `{}` events", event.kind.name()));
         }
-        other => plan
-            .notes
-            .push(format!("no rule acts on `{}` events", other.name())),
+        return plan;
+    };
+    let mut draft = Draft::new(view_of(item, context));
+    let mut reply = reply::Reply::default();
+    if let EventKind::Comment { comment, .. } = &event.kind {
+        let run = commands::run(
+            event, config, context, now, &mut draft, &mut reply, &mut plan,
+        );
+        if run {
+            plan.intents.push(Intent::React {
+                target: target.clone(),
+                comment_id: comment.id,
+                reaction: commands::ACK_REACTION.to_string(),
+            });
+        }
+    }
+    let outcome = crate::rules::evaluate(&config.rules, &facts, Some(&mut draft));
+    plan.notes.extend(outcome.notes);
+    let change = draft.finish();
+    if !change.is_empty() {
+        plan.intents.push(Intent::EditIssue {
+            target: target.clone(),
+            change,
+        });
+    }
+    let author = match &event.kind {
+        EventKind::Comment { comment, .. } => comment.author.as_str(),
+        _ => event.actor.login.as_str(),
+    };
+    if let Some(body) = reply.body(author) {
+        plan.intents.push(Intent::Comment {
+            target: target.clone(),
+            body,
+            marker: None,
+        });
+    }
+    for comment in outcome.comments {
+        let marker = format!("<!-- forgehand:rule {} -->", comment.rule);
+        plan.intents.push(Intent::Comment {
+            target: target.clone(),
+            body: format!("{}\n\n{marker}", comment.body.trim_end()),
+            marker: Some(marker),
+        });
+    }
+    if plan.intents.is_empty() && plan.notes.is_empty() {
+        plan.notes.push("no command or rule applies".to_string());
     }
     plan
 }
 
-/// The issue or merge request an event is about.
-fn target_of(event: &Event) -> Option<Target> {
-    let repo = event.repo.as_ref()?.path.clone();
-    let item = match &event.kind {
-        EventKind::Issue { issue, .. } => issue,
-        EventKind::Comment { on, .. } => on,
-        EventKind::MergeRequest { merge_request, .. } => &merge_request.item,
-        _ => return None,
+/// The actor's role when it is known without asking the forge: the YAML `roles:` map, then
+/// GitHub's `author_association` in the payload.
+pub fn known_role(event: &Event, config: &Config) -> Option<Role> {
+    if let Some(role) = config.roles.get(&event.actor.login) {
+        return Some(role);
+    }
+    let association = match &event.kind {
+        EventKind::Comment { comment, .. } => comment.author_association.as_deref(),
+        EventKind::Issue { issue, .. } if issue.author == event.actor.login => {
+            issue.author_association.as_deref()
+        }
+        _ => None,
     };
+    association.and_then(Role::from_github_association)
+}
+
+/// The actor's role: YAML, then the payload, then what the forge said; `None` if unknown.
+fn actor_role(event: &Event, config: &Config, context: &Context) -> Option<Role> {
+    known_role(event, config).or(context.actor_role)
+}
+
+/// The issue or merge request an event is about.
+fn item_of(event: &Event) -> Option<&Item> {
+    match &event.kind {
+        EventKind::Issue { issue, .. } => Some(issue),
+        EventKind::Comment { on, .. } => Some(on),
+        EventKind::MergeRequest { merge_request, .. } => Some(&merge_request.item),
+        _ => None,
+    }
+}
+
+/// The item's state as commands and rules see it. GitLab payloads name the milestone only by
+/// id: its title comes from the open milestones in the context.
+fn view_of(item: &Item, context: &Context) -> ItemView {
+    if let Some(now) = &context.item {
+        return ItemView {
+            labels: now.labels.clone(),
+            milestone: now.milestone.clone(),
+            assignees: now.assignees.clone(),
+            closed: now.state == crate::forge::IssueState::Closed,
+        };
+    }
+    let milestone = item.milestone.clone().or_else(|| {
+        let id = item.milestone_id?;
+        let found = context
+            .milestones
+            .as_ref()
+            .and_then(|ms| ms.iter().find(|m| m.id == id).map(|m| m.title.clone()));
+        Some(found.unwrap_or_else(|| format!("milestone {id}")))
+    });
+    ItemView {
+        labels: item.labels.clone(),
+        milestone,
+        assignees: item.assignees.clone(),
+        closed: item.state != crate::event::ItemState::Open,
+    }
+}
+
+/// The issue or merge request an event is about.
+pub fn target_of(event: &Event) -> Option<Target> {
+    let repo = event.repo.as_ref()?.path.clone();
+    let item = item_of(event)?;
     Some(Target {
         repo,
         number: item.number,
         is_merge_request: item.is_merge_request,
     })
 }
-
-/// The text of a comment that is new since the forge last told us about it.
-fn comment_texts(event: &Event) -> Option<(&str, Option<&str>)> {
-    match &event.kind {
-        EventKind::Comment {
-            action, comment, ..
-        } => {
-            let previous = match action {
-                CommentAction::Created => None,
-                CommentAction::Edited { previous_body } => {
-                    Some(previous_body.as_deref().unwrap_or(""))
-                }
-            };
-            Some((comment.body.as_str(), previous))
-        }
-        _ => None,
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -4,45 +4,14 @@
 
 use super::release::Derived;
 use super::release_render::{self as render, env_word};
-use super::{commands, target_of, Context};
-use crate::command::{self, Command, DeployEnv, ReleaseArg};
+use super::{target_of, Context};
+use crate::command::{Command, DeployEnv, ReleaseArg};
 use crate::config::Config;
 use crate::event::{Event, EventKind};
-use crate::plan::{Intent, Plan};
+use crate::plan::Intent;
 use crate::release::{BumpKind, DeployEnvironment};
 use chrono::{DateTime, Datelike, Utc};
 use std::fmt::Write as _;
-
-/// Run the release commands of a comment event: their intents, and one reply comment for
-/// whatever was refused. Other commands are left to `commands`.
-pub fn decide(
-    event: &Event,
-    config: &Config,
-    context: &Context,
-    now: DateTime<Utc>,
-    plan: &mut Plan,
-) {
-    let (Some(target), EventKind::Comment { comment, .. }) = (target_of(event), &event.kind) else {
-        return;
-    };
-    let mut refusals = Vec::new();
-    for raw in commands::found(event, config) {
-        let Ok(cmd @ (Command::Release(_) | Command::Deploy(_))) = command::parse(&raw) else {
-            continue;
-        };
-        match release_command(&cmd, event, config, context, now) {
-            Ok(intents) => plan.intents.extend(intents),
-            Err(refusal) => refusals.push(refusal),
-        }
-    }
-    if !refusals.is_empty() {
-        plan.intents.push(Intent::Comment {
-            target,
-            body: format!("@{}: {}", comment.author, refusals.join("\n\n")),
-            marker: None,
-        });
-    }
-}
 
 /// One release command: the intents it asks for, or why it was refused (a sentence for
 /// the reply comment).

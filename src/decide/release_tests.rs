@@ -439,10 +439,10 @@ fn release_commands_without_release_automation_say_so() {
     );
     let reply = replies(&plan);
     assert_eq!(reply.len(), 1, "{plan}");
+    // Both commands are refused for the same reason: the one reply says it once.
     assert_eq!(
         reply[0],
-        "@zed: release automation is not configured for this project\n\n\
-         release automation is not configured for this project"
+        "@zed: release automation is not configured for this project"
     );
 }
 

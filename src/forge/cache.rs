@@ -11,6 +11,12 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 /// How long a look-up stays valid by default (milestones and users change rarely; a miss
 /// always goes back to the forge).
 pub const DEFAULT_TTL: Duration = Duration::from_secs(10 * 60);
+/// Repositories whose label and milestone lists are kept at a time.
+pub const LIST_CAPACITY: usize = 256;
+/// How long a repository's label or milestone list is reused: short, so that a label or
+/// milestone created on the forge is seen soon, but long enough that the commands of one
+/// comment (and a burst of comments) read each list once.
+pub const LIST_TTL: Duration = Duration::from_secs(60);
 
 /// A thread-safe TTL cache holding at most `capacity` entries.
 #[derive(Debug)]

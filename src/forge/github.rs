@@ -7,10 +7,10 @@ mod release;
 mod release_types;
 
 use super::api_metrics;
-use super::cache::TtlCache;
+use super::cache::{TtlCache, LIST_CAPACITY, LIST_TTL};
 use super::retry::RetryPolicy;
 use super::throttle::{Throttle, GITHUB_WRITE_INTERVAL};
-use super::{parse_retry_after, Forge, ForgeError};
+use super::{parse_retry_after, ForgeError};
 use crate::telemetry::Metrics;
 use chrono::Utc;
 use http::Method;
@@ -87,6 +87,12 @@ struct Shared {
     installations: Mutex<HashMap<u64, Arc<Octocrab>>>,
     /// `owner/name` → installation id of the GitHub App (App mode).
     repo_installations: TtlCache<String, u64>,
+    /// `owner/name` → label names.
+    labels: TtlCache<String, Vec<String>>,
+    /// `owner/name` → open milestones.
+    milestone_lists: TtlCache<String, Vec<super::Milestone>>,
+    /// login → whether the account exists.
+    users: TtlCache<String, bool>,
 }
 
 /// A GitHub client. Cheap to clone.
@@ -138,6 +144,9 @@ impl GithubForge {
                 milestones: TtlCache::default(),
                 installations: Mutex::new(HashMap::new()),
                 repo_installations: TtlCache::default(),
+                labels: TtlCache::new(LIST_CAPACITY, LIST_TTL),
+                milestone_lists: TtlCache::new(LIST_CAPACITY, LIST_TTL),
+                users: TtlCache::default(),
             }),
         })
     }
@@ -196,7 +205,7 @@ impl GithubForge {
             return Ok(number);
         }
         // A miss re-reads the list: the milestone may have been created since.
-        let found = self.milestones(repo).await?;
+        let found = self.fetch_milestones(repo).await?;
         found
             .iter()
             .find(|m| m.title == title)

@@ -6,10 +6,10 @@ mod ops;
 mod release;
 
 use super::api_metrics;
-use super::cache::TtlCache;
+use super::cache::{TtlCache, LIST_CAPACITY, LIST_TTL};
 use super::retry::RetryPolicy;
 use super::throttle::{Throttle, GITLAB_WRITE_INTERVAL};
-use super::{parse_retry_after, Forge, ForgeError};
+use super::{parse_retry_after, ForgeError};
 use crate::plan::Target;
 use crate::telemetry::Metrics;
 use gitlab::api::{ApiError, AsyncClient, RestClient};
@@ -71,6 +71,10 @@ struct Shared {
     milestones: TtlCache<(String, String), u64>,
     /// username → user id (`None`: no such user).
     users: TtlCache<String, Option<u64>>,
+    /// project → label names.
+    labels: TtlCache<String, Vec<String>>,
+    /// project → open milestones.
+    milestone_lists: TtlCache<String, Vec<super::Milestone>>,
 }
 
 /// A GitLab client. Cheap to clone.
@@ -111,6 +115,8 @@ impl GitlabForge {
                 timeout: config.request_timeout,
                 milestones: TtlCache::default(),
                 users: TtlCache::default(),
+                labels: TtlCache::new(LIST_CAPACITY, LIST_TTL),
+                milestone_lists: TtlCache::new(LIST_CAPACITY, LIST_TTL),
             }),
         })
     }
@@ -248,7 +254,7 @@ impl GitlabForge {
             return Ok(id);
         }
         // A miss re-reads the list: the milestone may have been created since.
-        let found = self.milestones(project).await?;
+        let found = self.fetch_milestones(project).await?;
         found
             .iter()
             .find(|m| m.title == title)

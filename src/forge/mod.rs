@@ -220,6 +220,15 @@ pub trait Forge: ReleaseForge + Send + Sync {
     /// The person's role from the forge's own access level. `None` when no such user exists;
     /// an existing user without access to the repository is `Some(Role::Reader)`.
     async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError>;
+
+    /// Create a label (`color` as six hex digits, without `#`), for `forgehand labels sync`.
+    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
+        let _ = (repo, name, color);
+        Err(ForgeError::Other(format!(
+            "creating labels is not supported on {}",
+            self.kind()
+        )))
+    }
 }
 
 /// The assignee list after applying `set`, then `add`, then `remove` to `current`.

@@ -38,6 +38,9 @@ pub enum Cmd {
     Stats(Reply<QueueStats>),
     Get(ForgeKind, String, Reply<Option<DeliveryRecord>>),
     MarkOnce(String, i64, Reply<bool>),
+    /// `(forge, repo, comment id)` → last processed body.
+    GetBody(ForgeKind, String, u64, Reply<Option<String>>),
+    SetBody(ForgeKind, String, u64, String, Reply<()>),
 }
 
 /// A reply computed inside a transaction, sent once the transaction's fate is known.
@@ -66,6 +69,8 @@ pub fn refuse(cmd: Cmd) -> Pending {
         Cmd::Stats(r) => pending(r, e()),
         Cmd::Get(_, _, r) => pending(r, e()),
         Cmd::MarkOnce(_, _, r) => pending(r, e()),
+        Cmd::GetBody(_, _, _, r) => pending(r, e()),
+        Cmd::SetBody(_, _, _, _, r) => pending(r, e()),
     }
 }
 
@@ -182,5 +187,28 @@ impl Store for BatchStore {
     async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError> {
         let key = key.to_string();
         self.call(|r| Cmd::MarkOnce(key, now_ms, r)).await
+    }
+
+    async fn comment_body(
+        &self,
+        forge: ForgeKind,
+        repo: &str,
+        comment_id: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let repo = repo.to_string();
+        self.call(|r| Cmd::GetBody(forge, repo, comment_id, r))
+            .await
+    }
+
+    async fn set_comment_body(
+        &self,
+        forge: ForgeKind,
+        repo: &str,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let (repo, body) = (repo.to_string(), body.to_string());
+        self.call(|r| Cmd::SetBody(forge, repo, comment_id, body, r))
+            .await
     }
 }

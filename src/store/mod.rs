@@ -135,6 +135,21 @@ pub trait Store: Send + Sync + 'static {
     /// Record `key` if it was never recorded; true the first time only. Used for
     /// exactly-once scheduled rule firings and other one-shot markers.
     async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError>;
+    /// The last processed text of a comment, if one was recorded.
+    async fn comment_body(
+        &self,
+        forge: ForgeKind,
+        repo: &str,
+        comment_id: u64,
+    ) -> Result<Option<String>, StoreError>;
+    /// Record the processed text of a comment (replacing the previous one).
+    async fn set_comment_body(
+        &self,
+        forge: ForgeKind,
+        repo: &str,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// Open the store named by a database URL: `sqlite://PATH`, `sqlite::memory:`, or

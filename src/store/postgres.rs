@@ -154,6 +154,27 @@ async fn apply(tx: &Transaction<'_>, cmd: Cmd) -> (Pending, bool) {
             .await
             .map(|n| n == 1)
         ),
+        Cmd::GetBody(forge, repo, id, r) => answer!(
+            r,
+            tx.query_opt(
+                "SELECT body FROM comment_bodies
+                 WHERE forge = $1 AND repo = $2 AND comment_id = $3",
+                &[&forge.as_str(), &repo, &(id as i64)],
+            )
+            .await
+            .map(|row| row.map(|row| row.get::<_, String>(0)))
+        ),
+        Cmd::SetBody(forge, repo, id, body, r) => answer!(
+            r,
+            tx.execute(
+                "INSERT INTO comment_bodies (forge, repo, comment_id, body)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (forge, repo, comment_id) DO UPDATE SET body = excluded.body",
+                &[&forge.as_str(), &repo, &(id as i64), &body],
+            )
+            .await
+            .map(drop)
+        ),
     }
 }
 

@@ -28,6 +28,15 @@ pub const SQLITE_SCHEMA: &[&str] = &[
         key TEXT PRIMARY KEY,
         created_at INTEGER NOT NULL
     )",
+    // The last processed text of each comment, for forges whose edit events do not carry
+    // the previous text (GitLab): an edit then runs only the commands it added.
+    "CREATE TABLE IF NOT EXISTS comment_bodies (
+        forge TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        comment_id INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (forge, repo, comment_id)
+    )",
 ];
 
 /// PostgreSQL statements run at start-up (under an advisory lock); each is idempotent.
@@ -55,5 +64,12 @@ pub const POSTGRES_SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS markers (
         key TEXT PRIMARY KEY,
         created_at BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS comment_bodies (
+        forge TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        comment_id BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (forge, repo, comment_id)
     )",
 ];

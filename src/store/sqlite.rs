@@ -173,6 +173,31 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
                 .map_err(db);
             pending(r, result)
         }
+        Cmd::GetBody(forge, repo, id, r) => {
+            let result = conn
+                .prepare_cached(
+                    "SELECT body FROM comment_bodies
+                     WHERE forge = ?1 AND repo = ?2 AND comment_id = ?3",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![forge.as_str(), repo, id as i64], |row| row.get(0))
+                        .optional()
+                })
+                .map_err(db);
+            pending(r, result)
+        }
+        Cmd::SetBody(forge, repo, id, body, r) => {
+            let result = conn
+                .prepare_cached(
+                    "INSERT INTO comment_bodies (forge, repo, comment_id, body)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (forge, repo, comment_id) DO UPDATE SET body = excluded.body",
+                )
+                .and_then(|mut s| s.execute(params![forge.as_str(), repo, id as i64, body]))
+                .map(drop)
+                .map_err(db);
+            pending(r, result)
+        }
     }
 }
 

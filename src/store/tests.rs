@@ -79,6 +79,7 @@ both_backends!(
     deliveries_survive_reopening,
     mark_once_is_true_only_the_first_time,
     payloads_round_trip_compressed,
+    comment_bodies_are_kept_per_forge_repo_and_comment,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -223,4 +224,31 @@ async fn unsupported_urls_are_refused() {
         open("mysql://x").await.err(),
         Some(StoreError::UnsupportedUrl(_))
     ));
+}
+
+async fn comment_bodies_are_kept_per_forge_repo_and_comment(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    let gl = ForgeKind::Gitlab;
+    assert_eq!(store.comment_body(gl, "a/b", 7).await.unwrap(), None);
+    store
+        .set_comment_body(gl, "a/b", 7, "/label ~x")
+        .await
+        .unwrap();
+    store
+        .set_comment_body(gl, "a/c", 7, "other repo")
+        .await
+        .unwrap();
+    store
+        .set_comment_body(gl, "a/b", 7, "/label ~x\n/close")
+        .await
+        .unwrap();
+    let body = store.comment_body(gl, "a/b", 7).await.unwrap();
+    assert_eq!(body.as_deref(), Some("/label ~x\n/close"));
+    let other = store.comment_body(gl, "a/c", 7).await.unwrap();
+    assert_eq!(other.as_deref(), Some("other repo"));
+    let github = store
+        .comment_body(ForgeKind::Github, "a/b", 7)
+        .await
+        .unwrap();
+    assert_eq!(github, None);
 }

@@ -163,6 +163,16 @@ impl FakeForge {
         number
     }
 
+    /// The global id of the milestone titled `title` (what GitLab payloads carry).
+    pub fn milestone_id(&self, repo: &str, title: &str) -> u64 {
+        let state = self.lock();
+        let found = state.repos[repo]
+            .milestones
+            .iter()
+            .find(|m| m.title == title);
+        found.expect("no such milestone").id
+    }
+
     /// Add a user with a role in every repository (`None`: no access); returns the user id.
     pub fn add_user(&self, login: &str, role: impl Into<Option<Role>>) -> u64 {
         let mut state = self.lock();

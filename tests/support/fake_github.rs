@@ -86,6 +86,7 @@ fn repo_route(
                 .collect();
             Reply::ok(paginate(labels, query))
         }
+        ("POST", ["labels"]) => create_label(state, repo, body),
         ("GET", ["milestones"]) => {
             let wanted = query.get("state").map(String::as_str).unwrap_or("open");
             let milestones = state.repos[repo]
@@ -331,4 +332,23 @@ fn issue_json(state: &State, repo: &str, number: u64) -> Value {
         json["pull_request"] = json!({ "url": format!("/repos/{repo}/pulls/{number}") });
     }
     json
+}
+
+/// `POST /repos/{owner}/{name}/labels`: 422 if the name is taken.
+fn create_label(state: &mut State, repo: &str, body: &Value) -> Reply {
+    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
+        return validation_failed("name", &body["name"]);
+    };
+    let taken = state.repos[repo]
+        .labels
+        .iter()
+        .any(|l| l.name.eq_ignore_ascii_case(name));
+    if taken {
+        return Reply::json(
+            422,
+            json!({ "message": "Validation Failed", "errors": [{ "resource": "Label", "code": "already_exists", "field": "name" }] }),
+        );
+    }
+    let name = state.ensure_label(repo, name);
+    Reply::created(json!({ "name": name, "color": body["color"] }))
 }

@@ -70,6 +70,21 @@ fn project_route(
                 .collect();
             Reply::ok(paginate(labels, query))
         }
+        ("POST", ["labels"]) => {
+            let name = body["name"].as_str().unwrap_or_default();
+            let taken = state.repos[repo]
+                .labels
+                .iter()
+                .any(|l| l.name.eq_ignore_ascii_case(name));
+            if name.is_empty() || !body["color"].as_str().is_some_and(|c| c.starts_with('#')) {
+                Reply::json(400, json!({ "message": "name or color is invalid" }))
+            } else if taken {
+                Reply::json(409, json!({ "message": "Label already exists" }))
+            } else {
+                let name = state.ensure_label(repo, name);
+                Reply::created(json!({ "name": name, "color": body["color"] }))
+            }
+        }
         ("GET", ["milestones"]) => {
             let wanted = query.get("state").cloned();
             let milestones = state.repos[repo]

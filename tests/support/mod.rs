@@ -11,6 +11,7 @@ mod fake_release_github;
 mod fake_release_gitlab;
 pub mod fake_state;
 pub mod http;
+pub mod triage;
 
 #[allow(unused_imports)] // not every test binary uses the fake forge
 pub use fake_forge::FakeForge;

@@ -202,13 +202,71 @@ impl Forge for GithubForge {
     }
 
     async fn labels(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+        if let Some(labels) = self.shared.labels.get(&repo.to_string()) {
+            return Ok(labels);
+        }
         let labels: Vec<Named> = self
             .get_all(&format!("{}/labels", repo_base(repo)?))
             .await?;
-        Ok(labels.into_iter().map(|l| l.name).collect())
+        let names: Vec<String> = labels.into_iter().map(|l| l.name).collect();
+        self.shared.labels.insert(repo.to_string(), names.clone());
+        Ok(names)
     }
 
     async fn milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
+        match self.shared.milestone_lists.get(&repo.to_string()) {
+            Some(list) => Ok(list),
+            None => self.fetch_milestones(repo).await,
+        }
+    }
+
+    async fn user_exists(&self, login: &str) -> Result<bool, ForgeError> {
+        if !valid_login(login) {
+            return Ok(false);
+        }
+        let key = login.to_ascii_lowercase();
+        if let Some(exists) = self.shared.users.get(&key) {
+            return Ok(exists);
+        }
+        let exists = match self
+            .request(Method::GET, &format!("/users/{login}"), None)
+            .await
+        {
+            Ok(_) => true,
+            Err(ForgeError::NotFound(_)) => false,
+            Err(e) => return Err(e),
+        };
+        self.shared.users.insert(key, exists);
+        Ok(exists)
+    }
+
+    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
+        let path = format!("{}/labels", repo_base(repo)?);
+        let body = json!({ "name": name, "color": color.trim_start_matches('#') });
+        self.request(Method::POST, &path, Some(&body)).await?;
+        self.shared.labels.remove(&repo.to_string());
+        Ok(())
+    }
+
+    async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
+        if !valid_login(login) {
+            return Ok(None);
+        }
+        let path = format!("{}/collaborators/{login}/permission", repo_base(repo)?);
+        match self.get_json::<GhPermission>(&path).await {
+            // Non-collaborators get `read` (public) or `none`: both are `Reader`.
+            Ok(p) => Ok(Some(
+                Role::from_github_permission(&p.permission).unwrap_or(Role::Reader),
+            )),
+            Err(ForgeError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl GithubForge {
+    /// Read the open milestones from GitHub, refreshing both caches.
+    pub(super) async fn fetch_milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
         let found: Vec<GhMilestone> = self
             .get_all(&format!("{}/milestones?state=open", repo_base(repo)?))
             .await?;
@@ -227,35 +285,9 @@ impl Forge for GithubForge {
                 .milestones
                 .insert((repo.to_string(), m.title.clone()), m.number_or_iid);
         }
+        self.shared
+            .milestone_lists
+            .insert(repo.to_string(), milestones.clone());
         Ok(milestones)
-    }
-
-    async fn user_exists(&self, login: &str) -> Result<bool, ForgeError> {
-        if !valid_login(login) {
-            return Ok(false);
-        }
-        match self
-            .request(Method::GET, &format!("/users/{login}"), None)
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(ForgeError::NotFound(_)) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
-        if !valid_login(login) {
-            return Ok(None);
-        }
-        let path = format!("{}/collaborators/{login}/permission", repo_base(repo)?);
-        match self.get_json::<GhPermission>(&path).await {
-            // Non-collaborators get `read` (public) or `none`: both are `Reader`.
-            Ok(p) => Ok(Some(
-                Role::from_github_permission(&p.permission).unwrap_or(Role::Reader),
-            )),
-            Err(ForgeError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 }

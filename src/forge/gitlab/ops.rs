@@ -204,13 +204,56 @@ impl Forge for GitlabForge {
     }
 
     async fn labels(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+        if let Some(labels) = self.shared.labels.get(&repo.to_string()) {
+            return Ok(labels);
+        }
         let labels: Vec<GlLabel> = self
             .get_all(repo, &format!("{}/labels", project_base(repo)))
             .await?;
-        Ok(labels.into_iter().map(|l| l.name).collect())
+        let names: Vec<String> = labels.into_iter().map(|l| l.name).collect();
+        self.shared.labels.insert(repo.to_string(), names.clone());
+        Ok(names)
     }
 
     async fn milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
+        match self.shared.milestone_lists.get(&repo.to_string()) {
+            Some(list) => Ok(list),
+            None => self.fetch_milestones(repo).await,
+        }
+    }
+
+    async fn user_exists(&self, login: &str) -> Result<bool, ForgeError> {
+        Ok(self.user_id(login).await?.is_some())
+    }
+
+    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
+        let endpoint = format!("{}/labels", project_base(repo));
+        let color = format!("#{}", color.trim_start_matches('#'));
+        let body = json!({ "name": name, "color": color });
+        self.request(Method::POST, repo, &endpoint, Some(&body))
+            .await?;
+        self.shared.labels.remove(&repo.to_string());
+        Ok(())
+    }
+
+    async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
+        let Some(user_id) = self.user_id(login).await? else {
+            return Ok(None);
+        };
+        let endpoint = format!("{}/members/all/{user_id}", project_base(repo));
+        match self.get_json::<GlMember>(repo, &endpoint).await {
+            Ok(member) => Ok(Some(Role::from_gitlab_access_level(member.access_level))),
+            // An existing user who is not a member (public projects): a reader.
+            Err(ForgeError::NotFound(_)) => Ok(Some(Role::Reader)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl GitlabForge {
+    /// Read the open milestones (the project's and its groups') from GitLab, refreshing both
+    /// caches.
+    pub(super) async fn fetch_milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
         let endpoint = format!(
             "{}/milestones?state=active&include_ancestors=true",
             project_base(repo)
@@ -231,24 +274,10 @@ impl Forge for GitlabForge {
                 .milestones
                 .insert((repo.to_string(), m.title.clone()), m.id);
         }
+        self.shared
+            .milestone_lists
+            .insert(repo.to_string(), milestones.clone());
         Ok(milestones)
-    }
-
-    async fn user_exists(&self, login: &str) -> Result<bool, ForgeError> {
-        Ok(self.user_id(login).await?.is_some())
-    }
-
-    async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
-        let Some(user_id) = self.user_id(login).await? else {
-            return Ok(None);
-        };
-        let endpoint = format!("{}/members/all/{user_id}", project_base(repo));
-        match self.get_json::<GlMember>(repo, &endpoint).await {
-            Ok(member) => Ok(Some(Role::from_gitlab_access_level(member.access_level))),
-            // An existing user who is not a member (public projects): a reader.
-            Err(ForgeError::NotFound(_)) => Ok(Some(Role::Reader)),
-            Err(e) => Err(e),
-        }
     }
 }
 
