@@ -33,7 +33,7 @@ export GITHUB_WEBHOOK_SECRET=$SECRET
 export FORGEHAND_LISTEN=127.0.0.1:$PORT
 export FORGEHAND_DATABASE_URL=sqlite://$work/bench.db
 export RUST_LOG=${RUST_LOG:-warn}
-target/release/forgehand serve --config config/forgehand.yml >"$work/server.log" 2>&1 &
+target/release/forgehand serve --config "${CONFIG:-config/forgehand.yml}" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break

@@ -90,13 +90,11 @@ pub fn drain(first: Cmd, rx: &mut mpsc::UnboundedReceiver<Cmd>) -> Vec<Cmd> {
 /// A [`Store`] that sends every request to a backend's writer.
 pub struct BatchStore {
     tx: mpsc::UnboundedSender<Cmd>,
-    /// Dropped with the store: lets backend threads notice the end.
-    _guard: Option<Box<dyn Send + Sync>>,
 }
 
 impl BatchStore {
-    pub fn new(tx: mpsc::UnboundedSender<Cmd>, guard: Option<Box<dyn Send + Sync>>) -> Self {
-        BatchStore { tx, _guard: guard }
+    pub fn new(tx: mpsc::UnboundedSender<Cmd>) -> Self {
+        BatchStore { tx }
     }
 
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Cmd) -> Result<T, StoreError> {

@@ -43,7 +43,7 @@ pub async fn connect(url: &str) -> Result<BatchStore, StoreError> {
     created.map_err(pg)?;
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(writer(client, rx));
-    Ok(BatchStore::new(tx, None))
+    Ok(BatchStore::new(tx))
 }
 
 async fn writer(mut client: Client, mut rx: mpsc::UnboundedReceiver<Cmd>) {

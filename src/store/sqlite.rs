@@ -1,35 +1,29 @@
 //! Embedded SQLite store. One writer thread owns the connection and commits in groups: every
 //! command that arrived while the previous transaction committed goes into the next one, so
 //! many deliveries share one commit and each request is answered only after its commit.
-//! Payloads are stored LZ4-compressed (a 13 KB GitHub payload becomes about 3 KB), and a
-//! second thread checkpoints the WAL so that the writer never copies pages itself.
+//! Payloads are stored LZ4-compressed (a 13 KB GitHub payload becomes about 3 KB).
+//!
+//! Durability: WAL with `synchronous=NORMAL`. A commit is in the WAL file (handed to the
+//! operating system) before any request it carries is answered, so an acknowledged delivery
+//! survives the process being killed at any moment (SIGKILL); a power loss may roll back the
+//! last commits but never corrupts the database. The WAL is checkpointed every
+//! [`WAL_CHECKPOINT_PAGES`] pages: a small WAL keeps each checkpoint's fsync short, which is
+//! what keeps the acknowledgement latency's tail low under load (see `bench/`).
 
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::schema::SQLITE_SCHEMA;
 use super::{DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::event::ForgeKind;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// How long SQLite waits for a lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// How often the checkpoint thread copies committed WAL pages into the database file.
-const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
-/// WAL size (pages) at which the writer checkpoints by itself, should the checkpoint thread
-/// fall behind.
-const WRITER_AUTOCHECKPOINT_PAGES: i64 = 20_000;
-
-/// Ends the checkpoint thread when the store is dropped.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
+/// WAL size (pages of 4 KiB) at which a commit checkpoints the WAL into the database file.
+/// Measured on 2 cores: 128–200 pages keep p99 acknowledgement latency under 10 ms at 16k
+/// deliveries/s; 4,000 pages (SQLite's default is 1,000) let it reach 30 ms.
+const WAL_CHECKPOINT_PAGES: i64 = 128;
 
 /// Open (creating if needed) the database at `path` and start its writer thread.
 pub fn open(path: &str) -> Result<BatchStore, StoreError> {
@@ -41,37 +35,17 @@ pub fn open(path: &str) -> Result<BatchStore, StoreError> {
         .map_err(db)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(db)?;
-    conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
         .map_err(db)?;
     for stmt in SQLITE_SCHEMA {
         conn.execute(stmt, []).map_err(db)?;
-    }
-    let stop = Arc::new(AtomicBool::new(false));
-    if path != ":memory:" {
-        let checkpointer = Connection::open(path).map_err(db)?;
-        checkpointer.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
-        let stop = stop.clone();
-        std::thread::Builder::new()
-            .name("forgehand-checkpoint".into())
-            .spawn(move || checkpoint(checkpointer, stop))
-            .map_err(|e| StoreError::Database(format!("cannot start a store thread: {e}")))?;
     }
     let (tx, rx) = mpsc::unbounded_channel();
     std::thread::Builder::new()
         .name("forgehand-store".into())
         .spawn(move || writer(conn, rx))
         .map_err(|e| StoreError::Database(format!("cannot start the store thread: {e}")))?;
-    Ok(BatchStore::new(tx, Some(Box::new(StopOnDrop(stop)))))
-}
-
-/// Copy committed WAL frames into the database file (PASSIVE: never blocks the writer).
-fn checkpoint(conn: Connection, stop: Arc<AtomicBool>) {
-    while !stop.load(Ordering::Relaxed) {
-        std::thread::sleep(CHECKPOINT_INTERVAL);
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
-        }
-    }
+    Ok(BatchStore::new(tx))
 }
 
 fn db(e: rusqlite::Error) -> StoreError {
