@@ -13,6 +13,7 @@ pub mod plan;
 pub mod release;
 pub mod role;
 pub mod rules;
+pub mod schedule;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -64,7 +64,7 @@ impl Application {
             metrics.clone(),
             WorkerSettings::from_config(&config),
         ));
-        let workers = (0..config.server.workers.get() as usize)
+        let mut workers: Vec<JoinHandle<()>> = (0..config.server.workers.get() as usize)
             .map(|n| {
                 let worker = worker.clone();
                 let wake = wake.clone();
@@ -72,6 +72,16 @@ impl Application {
                 tokio::spawn(async move { worker.run(n, wake, stop).await })
             })
             .collect();
+        if !config.schedules.is_empty() {
+            let schedules = Arc::new(config.schedules.clone());
+            let runner = crate::schedule::runner::run(
+                schedules,
+                store.clone(),
+                wake.clone(),
+                stop_rx.clone(),
+            );
+            workers.push(tokio::spawn(runner));
+        }
 
         let ingress = web::Data::new(Ingress {
             store: store.clone(),

@@ -251,6 +251,9 @@ impl Worker {
             context.release =
                 crate::forge::release_facts::gather(forge, &self.config, event).await?;
         }
+        if let Some(label) = &needs.labelled_issues {
+            context.labelled_issues = Some(forge.open_issues_with_label(&repo.path, label).await?);
+        }
         if needs.milestones {
             context.milestones = Some(forge.milestones(&repo.path).await?);
         }

@@ -65,6 +65,8 @@ pub struct Config {
     pub release: crate::release::ReleaseConfig,
     /// `triage:` — who `/triage urgent|later` routes to. Default: nobody, `Backlog`.
     pub triage: TriageConfig,
+    /// `schedules:` — scheduled rules (cron, UTC). Default none.
+    pub schedules: Vec<crate::schedule::Schedule>,
     /// `rules:` — event-driven rules, in order. Default none.
     pub rules: Vec<crate::rules::Rule>,
 }
@@ -167,6 +169,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let release = doc.section("release");
     let triage = doc.section("triage");
     let rules = doc.list("rules");
+    let schedules = doc.list("schedules");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -177,6 +180,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         release: release?,
         triage: triage?,
         rules: rules?,
+        schedules: schedules?,
     })
 }
 

@@ -22,6 +22,8 @@ pub struct Needs {
     pub users: Vec<String>,
     /// The item as the forge has it now (GitLab note payloads name assignees only by id).
     pub item: bool,
+    /// The open issues carrying this label (a scheduled summary).
+    pub labelled_issues: Option<String>,
 }
 
 /// Facts gathered for one event.
@@ -41,6 +43,8 @@ pub struct Context {
     pub users: Option<BTreeMap<String, bool>>,
     /// The issue / MR as the forge has it now; when present it replaces the payload's view.
     pub item: Option<IssueSnapshot>,
+    /// Numbers of the open issues carrying the label [`Needs::labelled_issues`] named.
+    pub labelled_issues: Option<Vec<u64>>,
 }
 
 impl Context {

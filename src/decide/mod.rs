@@ -18,6 +18,7 @@ mod release_render;
 #[cfg(test)]
 mod release_tests;
 mod reply;
+mod schedule;
 
 pub use change::{Draft, ItemView};
 pub use context::{Context, Needs};
@@ -38,6 +39,7 @@ pub fn needs(event: &Event, config: &Config) -> Needs {
 /// [`needs`], for a comment edit whose previous text the store kept.
 pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>) -> Needs {
     let mut needs = commands::needs(event, config, stored_previous);
+    needs.labelled_issues = schedule::needs(event, config);
     let facts = crate::rules::facts(event, None);
     let rules = crate::rules::matching(&config.rules, &facts);
     let has_commands = !commands::found(event, config, stored_previous).is_empty();
@@ -76,6 +78,10 @@ pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>
 /// Decide what to do about `event`.
 pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<Utc>) -> Plan {
     let mut plan = Plan::default();
+    if let EventKind::Scheduled { .. } = event.kind {
+        schedule::decide(event, config, context, &mut plan);
+        return plan;
+    }
     if matches!(
         event.kind,
         EventKind::TagPushed { .. }

@@ -236,6 +236,13 @@ pub enum EventKind {
     Pipeline {
         pipeline: Pipeline,
     },
+    /// A scheduled rule fired (`schedules:`), for the event's repository.
+    Scheduled {
+        /// The schedule's id.
+        schedule: String,
+        /// The time slot it fired for (UTC).
+        slot: chrono::DateTime<chrono::Utc>,
+    },
     /// A push to the repository's default branch.
     DefaultBranchPush {
         branch: String,
@@ -258,6 +265,7 @@ impl EventKind {
             EventKind::ReleasePublished { .. } => "release",
             EventKind::Pipeline { .. } => "pipeline",
             EventKind::DefaultBranchPush { .. } => "push",
+            EventKind::Scheduled { .. } => "schedule",
         }
     }
 }
@@ -295,6 +303,9 @@ impl From<serde_json::Error> for DecodeError {
 /// Decode a delivery of either forge. `event_name` is the `X-GitHub-Event` or
 /// `X-Gitlab-Event` header.
 pub fn decode(forge: ForgeKind, event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
+    if event_name == crate::schedule::SCHEDULE_EVENT {
+        return crate::schedule::decode_firing(forge, body);
+    }
     match forge {
         ForgeKind::Github => github::decode(event_name, body),
         ForgeKind::Gitlab => gitlab::decode(event_name, body),
