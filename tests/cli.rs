@@ -137,3 +137,49 @@ fn plan_reports_a_malformed_payload() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn serve_with_nothing_configured_runs_dry_and_refuses_unsigned_deliveries() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_forgehand"))
+        .arg("serve")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("FORGEHAND_LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "FORGEHAND_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("f.db").display()),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = false;
+    for _ in 0..300 {
+        if let Ok(r) = support::http::request(port, "GET", "/healthz", &[], b"").await {
+            ready = r.status == 200;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(ready, "forgehand did not start");
+    for (path, variable) in [
+        ("/webhooks/github", "GITHUB_WEBHOOK_SECRET"),
+        ("/webhooks/gitlab", "GITLAB_WEBHOOK_TOKEN"),
+    ] {
+        let r = support::http::request(port, "POST", path, &[], b"{}")
+            .await
+            .unwrap();
+        assert_eq!(r.status, 503, "{path}");
+        assert!(r.body.contains(variable), "{path}: {}", r.body);
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = text(&out.stderr);
+    assert!(log.contains("dry-run mode"), "{log}");
+}

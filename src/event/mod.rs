@@ -3,6 +3,8 @@
 
 pub mod github;
 pub mod gitlab;
+#[cfg(test)]
+mod testing;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -2,6 +2,7 @@
 //! `@octokit/webhooks-examples`), plus edge cases made by editing them.
 
 use super::decode;
+use crate::event::testing::{self, edited};
 use crate::event::{
     CommentAction, Decoded, Event, EventKind, IssueAction, ItemState, MergeRequestAction,
     PipelineStatus,
@@ -21,31 +22,15 @@ macro_rules! fixture {
 }
 
 fn event(name: &str, body: &[u8]) -> Event {
-    match decode(name, body) {
-        Ok(Decoded::Event(e)) => *e,
-        other => panic!("{name}: expected an event, got {other:?}"),
-    }
+    testing::event(decode, name, body)
 }
 
 fn ignored(name: &str, body: &[u8]) -> String {
-    match decode(name, body) {
-        Ok(Decoded::Ignored(why)) => why,
-        other => panic!("{name}: expected Ignored, got {other:?}"),
-    }
+    testing::ignored(decode, name, body)
 }
 
 fn error(name: &str, body: &[u8]) -> String {
-    match decode(name, body) {
-        Err(e) => e.0,
-        other => panic!("{name}: expected an error, got {other:?}"),
-    }
-}
-
-/// A fixture with one edit applied.
-fn edited(body: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
-    let mut value: Value = serde_json::from_slice(body).expect("fixture is JSON");
-    edit(&mut value);
-    serde_json::to_vec(&value).expect("serializes")
+    testing::error(decode, name, body)
 }
 
 const REPO: &str = "Codertocat/Hello-World";
