@@ -253,3 +253,51 @@ async fn health_readiness_and_metrics() {
     );
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn a_forge_5xx_is_retried_and_a_4xx_fails_the_job_with_the_forges_message() {
+    let app = spawn_app().await;
+    seed(&app);
+    // Two 503s, then the write goes through: the job ends done.
+    app.fake.fail_next(
+        "POST",
+        "/repos/Codertocat/Hello-World/issues/1/labels",
+        503,
+        None,
+        2,
+    );
+    let r = app
+        .github("issue_comment", "r1", &github_comment(&app, "/label bug"))
+        .await;
+    assert_eq!(r.status, 202);
+    app.wait_idle().await;
+    assert_eq!(app.delivery(ForgeKind::Github, "r1").await.state, "done");
+    assert_eq!(app.fake.issue(GITHUB_REPO, 1).labels, ["bug"]);
+
+    // GitLab refuses the edit (422): not retried, the job fails with GitLab's message.
+    app.fake.fail_next(
+        "PUT",
+        "/api/v4/projects/gitlab-org%2Fgitlab-test/issues/1",
+        422,
+        None,
+        1,
+    );
+    let r = app
+        .gitlab("Note Hook", "r2", &gitlab_note(&app, "/label ~bug"))
+        .await;
+    assert_eq!(r.status, 202);
+    app.wait_idle().await;
+    let rec = app.delivery(ForgeKind::Gitlab, "r2").await;
+    assert_eq!(rec.state, "failed");
+    let reason = rec.reason.unwrap();
+    assert!(reason.contains("422"), "{reason}");
+    assert_eq!(app.fake.issue(GITLAB_REPO, 1).labels, Vec::<String>::new());
+    let puts = app
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == "PUT")
+        .count();
+    assert_eq!(puts, 1, "a 4xx is not retried");
+    app.teardown().await;
+}
