@@ -1,6 +1,7 @@
 //! Scheduled rules: a weekly summary issue of the open issues still in `flow::Triage`, on both
 //! forges, filed exactly once per firing even when the firing is seen again (a restart, a
-//! second replica) or its job runs twice.
+//! second replica) or its job runs twice. The schedule is pinned to 2030 (cron's year field)
+//! so that the server's own scheduler, which runs on the real clock, never fires it.
 
 mod support;
 
@@ -14,7 +15,7 @@ use support::app::spawn_app_with;
 const SCHEDULES: &str = r#"
 schedules:
   - id: weekly-triage
-    cron: "0 9 * * MON"
+    cron: "0 0 9 * * MON 2030"
     repos: ["github:acme/app", "gitlab:acme/service"]
     summary_issue:
       label: "flow::Triage"
@@ -37,9 +38,9 @@ async fn the_weekly_summary_is_filed_once_per_firing_on_both_forges() {
         app.fake
             .update_issue(repo, 4, |i| i.labels = vec!["flow::To Do".into()]);
     }
-    // Sunday evening to Monday 10:00 (2026-11-23 is a Monday): one firing per repository.
-    let after = Utc.with_ymd_and_hms(2026, 11, 22, 20, 0, 0).unwrap();
-    let until = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap();
+    // Sunday evening to Monday 10:00 (2030-01-07 is a Monday): one firing per repository.
+    let after = Utc.with_ymd_and_hms(2030, 1, 6, 20, 0, 0).unwrap();
+    let until = Utc.with_ymd_and_hms(2030, 1, 7, 10, 0, 0).unwrap();
     let schedules = &app.config.schedules;
     assert_eq!(
         enqueue_due(schedules, app.store.as_ref(), after, until)
@@ -65,10 +66,10 @@ async fn the_weekly_summary_is_filed_once_per_firing_on_both_forges() {
             .collect();
         assert_eq!(summaries.len(), 1, "{repo}: {summaries:?}");
         let (issue, body) = &summaries[0];
-        assert_eq!(issue.title, "Untriaged issues on 2026-11-23");
+        assert_eq!(issue.title, "Untriaged issues on 2030-01-07");
         assert!(body.contains("- [ ] #1\n- [ ] #3\n"), "{body}");
         assert!(!body.contains("#4"), "{body}");
-        assert!(body.contains("<!-- forgehand:schedule weekly-triage 2026-11-23T09:00Z -->"));
+        assert!(body.contains("<!-- forgehand:schedule weekly-triage 2030-01-07T09:00Z -->"));
         insta::assert_snapshot!(format!("summary_{}", repo.replace('/', "_")), body);
     }
 
@@ -76,7 +77,7 @@ async fn the_weekly_summary_is_filed_once_per_firing_on_both_forges() {
     // marker is found and no second issue is filed.
     let firing = Firing {
         schedule: "weekly-triage".into(),
-        slot: Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+        slot: Utc.with_ymd_and_hms(2030, 1, 7, 9, 0, 0).unwrap(),
         repo: "acme/app".into(),
     };
     let mut again = firing_delivery(ForgeKind::Github, &firing, 0);
@@ -93,11 +94,12 @@ async fn an_empty_summary_is_not_filed_unless_asked() {
     let app = spawn_app_with(SCHEDULES).await;
     app.fake.add_repo("acme/app");
     app.fake.add_repo("acme/service");
-    let after = Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
-    let until = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
-    enqueue_due(&app.config.schedules, app.store.as_ref(), after, until)
+    let after = Utc.with_ymd_and_hms(2030, 1, 7, 8, 0, 0).unwrap();
+    let until = Utc.with_ymd_and_hms(2030, 1, 7, 9, 30, 0).unwrap();
+    let fired = enqueue_due(&app.config.schedules, app.store.as_ref(), after, until)
         .await
         .unwrap();
+    assert_eq!(fired, 2);
     app.wait_idle().await;
     assert!(app.fake.issues_with_bodies("acme/app").is_empty());
     assert!(app.fake.issues_with_bodies("acme/service").is_empty());
