@@ -129,7 +129,7 @@ impl Worker {
         let recorded = match outcome {
             Ok(outcome) => {
                 match &outcome {
-                    Outcome::Done => tracing::info!("job done"),
+                    Outcome::Done => tracing::debug!("job done"),
                     Outcome::Ignored(why) => tracing::debug!(reason = %why, "job ignored"),
                     Outcome::Failed(why) => tracing::warn!(reason = %why, "job failed"),
                 }

@@ -279,6 +279,11 @@ fn a_published_release_files_deploy_request_checklist_and_bump() {
         _ => None,
     });
     assert!(commit.unwrap().content.contains("\"version\": \"1.5.0\""));
+    let bump = plan.intents.iter().find_map(|i| match i {
+        Intent::UpsertMergeRequest(mr) if mr.source_branch.contains("bump") => Some(mr),
+        _ => None,
+    });
+    snapshot("version_bump_mr", &bump.unwrap().body);
 }
 
 fn comment(body: &str, author: &str, on_body: &str) -> Event {
