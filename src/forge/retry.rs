@@ -31,6 +31,18 @@ impl Default for RetryPolicy {
     }
 }
 
+/// `wait` spread at random over `[wait / 2, wait]` ("equal jitter").
+fn jittered(wait: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // Each `RandomState` is seeded afresh: a random number without another dependency.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let half = wait / 2;
+    let span = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX).max(1);
+    half + Duration::from_nanos(random % span)
+}
+
 impl RetryPolicy {
     /// No retries at all (for `--dry-run` style checks and tests of failure paths).
     pub fn never() -> Self {
@@ -72,6 +84,14 @@ impl RetryPolicy {
                 Ok(value) => return Ok(value),
                 Err(error) => match self.delay_after(attempt, &error) {
                     Some(wait) => {
+                        // A forge's own `Retry-After` is obeyed as given; a computed backoff
+                        // is spread so that clients failing together do not retry together.
+                        let wait = match error {
+                            ForgeError::RateLimited {
+                                retry_after: Some(_),
+                            } => wait,
+                            _ => jittered(wait),
+                        };
                         tracing::warn!(
                             request = what,
                             attempt,
@@ -183,5 +203,19 @@ mod tests {
             .await;
         assert_eq!(result, Err(ForgeError::Unauthorized));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn jitter_stays_within_half_to_full_wait() {
+        let wait = Duration::from_millis(800);
+        let waits: Vec<Duration> = (0..200).map(|_| jittered(wait)).collect();
+        assert!(waits.iter().all(|w| *w >= wait / 2 && *w <= wait));
+        let distinct: std::collections::BTreeSet<_> = waits.iter().collect();
+        assert!(
+            distinct.len() > 100,
+            "jitter should vary: {}",
+            distinct.len()
+        );
+        assert_eq!(jittered(Duration::ZERO), Duration::ZERO);
     }
 }
