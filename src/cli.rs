@@ -213,9 +213,7 @@ fn labels_sync(path: &Path, kind: ForgeKind, repos: &[String], dry_run: bool) ->
 }
 
 fn serve(path: &Path, dry_run: bool) -> ExitCode {
-    crate::telemetry::init_logging(
-        std::env::var_os("FORGEHAND_LOG_FORMAT").is_some_and(|v| v == "json"),
-    );
+    crate::telemetry::init_logging(config::json_logs_requested());
     let Some(mut config) = load_or_report(path) else {
         return ExitCode::FAILURE;
     };

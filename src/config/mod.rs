@@ -71,6 +71,12 @@ pub struct Config {
     pub rules: Vec<crate::rules::Rule>,
 }
 
+/// Whether `FORGEHAND_LOG_FORMAT=json` asks for JSON log lines (read before the
+/// configuration file, since logging starts first).
+pub fn json_logs_requested() -> bool {
+    process_env("FORGEHAND_LOG_FORMAT").is_some_and(|v| v == "json")
+}
+
 /// Looks a variable up in the process environment (unset or not UTF-8 → `None`).
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
