@@ -46,6 +46,21 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         self.get_at(key, Instant::now())
     }
 
+    /// The cached value for `key`, or the result of `fetch` (cached when it succeeds). `fetch`
+    /// is a future, so it does nothing unless the value is missing.
+    pub async fn get_or_fetch<E>(
+        &self,
+        key: K,
+        fetch: impl std::future::Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
+        if let Some(value) = self.get(&key) {
+            return Ok(value);
+        }
+        let value = fetch.await?;
+        self.insert(key, value.clone());
+        Ok(value)
+    }
+
     pub fn insert(&self, key: K, value: V) {
         self.insert_at(key, value, Instant::now());
     }
@@ -147,5 +162,29 @@ mod tests {
         assert_eq!(cache.get(&"k".into()), Some(2));
         cache.remove(&"k".into());
         assert_eq!(cache.get(&"k".into()), None);
+    }
+
+    #[tokio::test]
+    async fn get_or_fetch_fetches_on_a_miss_only_and_keeps_no_error() {
+        let cache: TtlCache<String, u32> = TtlCache::default();
+        let calls = std::cell::Cell::new(0);
+        let fetch = |v: Result<u32, &'static str>| {
+            let calls = &calls;
+            async move {
+                calls.set(calls.get() + 1);
+                v
+            }
+        };
+        assert_eq!(
+            cache.get_or_fetch("a".into(), fetch(Err("down"))).await,
+            Err("down")
+        );
+        assert_eq!(cache.get_or_fetch("a".into(), fetch(Ok(7))).await, Ok(7));
+        assert_eq!(cache.get_or_fetch("a".into(), fetch(Ok(9))).await, Ok(7));
+        assert_eq!(
+            calls.get(),
+            2,
+            "the cached value is served without fetching"
+        );
     }
 }

@@ -234,18 +234,19 @@ impl GitlabForge {
     /// The user id of `username`, `None` when there is no such user.
     async fn user_id(&self, username: &str) -> Result<Option<u64>, ForgeError> {
         let username = username.trim_start_matches('@');
-        if let Some(id) = self.shared.users.get(&username.to_string()) {
-            return Ok(id);
-        }
-        let users: Vec<GlUser> = self
-            .get_json("", &format!("users?username={}", encode(username)))
-            .await?;
-        let id = users
-            .iter()
-            .find(|u| u.username.eq_ignore_ascii_case(username))
-            .map(|u| u.id);
-        self.shared.users.insert(username.to_string(), id);
-        Ok(id)
+        let fetch = async {
+            let users: Vec<GlUser> = self
+                .get_json("", &format!("users?username={}", encode(username)))
+                .await?;
+            Ok(users
+                .iter()
+                .find(|u| u.username.eq_ignore_ascii_case(username))
+                .map(|u| u.id))
+        };
+        self.shared
+            .users
+            .get_or_fetch(username.to_string(), fetch)
+            .await
     }
 
     async fn milestone_id(&self, project: &str, title: &str) -> Result<u64, ForgeError> {

@@ -85,5 +85,7 @@ mod tests {
         for _ in 0..100 {
             t.acquire("a").await;
         }
+        // No slot was ever reserved: nothing to wait for.
+        assert!(t.next_slot.lock().unwrap().is_empty());
     }
 }

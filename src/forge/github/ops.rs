@@ -202,15 +202,16 @@ impl Forge for GithubForge {
     }
 
     async fn labels(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
-        if let Some(labels) = self.shared.labels.get(&repo.to_string()) {
-            return Ok(labels);
-        }
-        let labels: Vec<Named> = self
-            .get_all(&format!("{}/labels", repo_base(repo)?))
-            .await?;
-        let names: Vec<String> = labels.into_iter().map(|l| l.name).collect();
-        self.shared.labels.insert(repo.to_string(), names.clone());
-        Ok(names)
+        let fetch = async {
+            let labels: Vec<Named> = self
+                .get_all(&format!("{}/labels", repo_base(repo)?))
+                .await?;
+            Ok(labels.into_iter().map(|l| l.name).collect())
+        };
+        self.shared
+            .labels
+            .get_or_fetch(repo.to_string(), fetch)
+            .await
     }
 
     async fn milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
@@ -224,20 +225,18 @@ impl Forge for GithubForge {
         if !valid_login(login) {
             return Ok(false);
         }
-        let key = login.to_ascii_lowercase();
-        if let Some(exists) = self.shared.users.get(&key) {
-            return Ok(exists);
-        }
-        let exists = match self
-            .request(Method::GET, &format!("/users/{login}"), None)
-            .await
-        {
-            Ok(_) => true,
-            Err(ForgeError::NotFound(_)) => false,
-            Err(e) => return Err(e),
+        let fetch = async {
+            match self
+                .request(Method::GET, &format!("/users/{login}"), None)
+                .await
+            {
+                Ok(_) => Ok(true),
+                Err(ForgeError::NotFound(_)) => Ok(false),
+                Err(e) => Err(e),
+            }
         };
-        self.shared.users.insert(key, exists);
-        Ok(exists)
+        let key = login.to_ascii_lowercase();
+        self.shared.users.get_or_fetch(key, fetch).await
     }
 
     async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {

@@ -204,15 +204,16 @@ impl Forge for GitlabForge {
     }
 
     async fn labels(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
-        if let Some(labels) = self.shared.labels.get(&repo.to_string()) {
-            return Ok(labels);
-        }
-        let labels: Vec<GlLabel> = self
-            .get_all(repo, &format!("{}/labels", project_base(repo)))
-            .await?;
-        let names: Vec<String> = labels.into_iter().map(|l| l.name).collect();
-        self.shared.labels.insert(repo.to_string(), names.clone());
-        Ok(names)
+        let fetch = async {
+            let labels: Vec<GlLabel> = self
+                .get_all(repo, &format!("{}/labels", project_base(repo)))
+                .await?;
+            Ok(labels.into_iter().map(|l| l.name).collect())
+        };
+        self.shared
+            .labels
+            .get_or_fetch(repo.to_string(), fetch)
+            .await
     }
 
     async fn milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
