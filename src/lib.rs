@@ -1,5 +1,6 @@
 //! forgehand: a GitHub + GitLab webhook bot that runs a team's triage and release process
-//! from YAML. ingress → store → worker → decode → decide → execute.
+//! from YAML. ingress → store → worker → decode → gather → decide → execute; the map is
+//! docs/ARCHITECTURE.md.
 
 pub mod cli;
 pub mod clock;
@@ -7,12 +8,14 @@ pub mod command;
 pub mod config;
 pub mod decide;
 pub mod event;
+pub mod execute;
 pub mod forge;
+pub mod gather;
 pub mod ingress;
+pub mod model;
 pub mod plan;
 pub mod release;
 pub mod role;
-pub mod rules;
 pub mod schedule;
 pub mod startup;
 pub mod store;

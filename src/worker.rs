@@ -1,9 +1,11 @@
-//! Background workers: claim a job → decode → decide → execute → record how it ended.
+//! Background workers: claim a job → decode → gather → decide → execute → record how it ended.
 
 use crate::config::Config;
-use crate::decide::{self, Context};
-use crate::event::{self, Decoded, Event, EventKind, ForgeKind};
-use crate::forge::{executor, Forge, ForgeError, Forges};
+use crate::decide;
+use crate::event::{self, Decoded, Event, EventKind};
+use crate::execute::execute;
+use crate::forge::{ForgeError, Forges};
+use crate::gather::{gather, stored_comment_key, GatherError};
 use crate::store::{Job, Outcome, Store};
 use crate::telemetry::Metrics;
 use std::sync::Arc;
@@ -47,6 +49,15 @@ impl WorkerSettings {
 enum JobError {
     Retry(String),
     Fail(String),
+}
+
+impl From<GatherError> for JobError {
+    fn from(e: GatherError) -> Self {
+        match e {
+            GatherError::Forge(e) => e.into(),
+            GatherError::Store(_) => JobError::Retry(e.to_string()),
+        }
+    }
 }
 
 impl From<ForgeError> for JobError {
@@ -191,7 +202,7 @@ impl Worker {
             return Ok(Outcome::Ignored("caused by forgehand itself".into()));
         }
         let forge = self.forges.get(job.forge);
-        let context = self.gather(&event, forge.as_deref()).await?;
+        let context = gather(&event, &self.config, self.store.as_ref(), forge.as_deref()).await?;
         let plan = decide::decide(&event, &self.config, &context, crate::clock::now());
         for note in &plan.notes {
             tracing::info!("{note}");
@@ -208,64 +219,10 @@ impl Worker {
                 return Ok(Outcome::Done);
             }
         };
-        let done = executor::execute(&plan, forge.as_ref(), &self.metrics).await?;
+        let done = execute(&plan, forge.as_ref(), &self.metrics).await?;
         tracing::info!(actions = done.len(), "plan executed");
         self.remember_comment(&event).await;
         Ok(Outcome::Done)
-    }
-
-    /// Fetch from the forge what `decide` needs to know about this event (roles, labels,
-    /// milestones, users), and from the store the previous text of an edited comment.
-    /// Without a forge (dry run without credentials) only the store is read.
-    async fn gather(&self, event: &Event, forge: Option<&dyn Forge>) -> Result<Context, JobError> {
-        let mut context = Context::default();
-        if let Some((repo, id)) = stored_comment_key(event) {
-            context.previous_comment_body = self
-                .store
-                .comment_body(event.forge, repo, id)
-                .await
-                .map_err(|e| JobError::Retry(format!("cannot read the comment's text: {e}")))?;
-        }
-        let needs = decide::needs_after(
-            event,
-            &self.config,
-            context.previous_comment_body.as_deref(),
-        );
-        let (Some(forge), Some(repo)) = (forge, event.repo.as_ref()) else {
-            return Ok(context);
-        };
-        if needs.actor_role {
-            // A user the forge does not know holds no role: the least one.
-            let role = forge.role_of(&repo.path, &event.actor.login).await?;
-            context.actor_role = Some(role.unwrap_or(crate::role::Role::Reader));
-        }
-        if needs.item {
-            if let Some(target) = decide::target_of(event) {
-                context.item = Some(forge.issue(&target).await?);
-            }
-        }
-        if needs.labels {
-            context.labels = Some(forge.labels(&repo.path).await?);
-        }
-        if needs.release {
-            context.release =
-                crate::forge::release_facts::gather(forge, &self.config, event).await?;
-        }
-        if let Some(label) = &needs.labelled_issues {
-            context.labelled_issues = Some(forge.open_issues_with_label(&repo.path, label).await?);
-        }
-        if needs.milestones {
-            context.milestones = Some(forge.milestones(&repo.path).await?);
-        }
-        if !needs.users.is_empty() {
-            let mut users = std::collections::BTreeMap::new();
-            for login in &needs.users {
-                let exists = forge.user_exists(login).await?;
-                users.insert(login.to_ascii_lowercase(), exists);
-            }
-            context.users = Some(users);
-        }
-        Ok(context)
     }
 
     /// Remember a GitLab comment's text once its commands ran, so that an edit runs only the
@@ -284,16 +241,6 @@ impl Worker {
         {
             tracing::warn!(error = %e, "cannot record the comment's text");
         }
-    }
-}
-
-/// `(repo, comment id)` of a comment event whose text the store keeps (GitLab only).
-fn stored_comment_key(event: &Event) -> Option<(&str, u64)> {
-    match (&event.kind, event.forge, &event.repo) {
-        (EventKind::Comment { comment, .. }, ForgeKind::Gitlab, Some(repo)) => {
-            Some((repo.path.as_str(), comment.id))
-        }
-        _ => None,
     }
 }
 

@@ -3,9 +3,10 @@
 
 mod support;
 
-use forgehand::forge::executor::ACTIONS_METRIC;
+use forgehand::execute::execute;
+use forgehand::execute::ACTIONS_METRIC;
 use forgehand::forge::{
-    execute, Forge, ForgeError, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge,
+    Forge, ForgeError, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge,
     RetryPolicy,
 };
 use forgehand::plan::{Intent, IssueChange, Plan, StateChange, Target};

@@ -5,9 +5,10 @@
 
 mod support;
 
+use forgehand::execute::execute;
 use forgehand::forge::{
-    execute, Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge,
-    MergeRequestFields, RetryPolicy,
+    Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, MergeRequestFields,
+    RetryPolicy,
 };
 use forgehand::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec, Plan};
 use forgehand::role::Role;

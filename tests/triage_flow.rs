@@ -232,7 +232,7 @@ rules:
 #[tokio::test]
 async fn labels_sync_creates_the_labels_the_rules_use_on_both_forges() {
     let app = support::app::spawn_app_with(&shipped_sections(&["rules"])).await;
-    let wanted = forgehand::rules::labels::used_labels(&app.config.rules);
+    let wanted = forgehand::cli::labels::used_labels(&app.config.rules);
     assert_eq!(wanted, ["flow::Triage", "flow::To Do"]);
     let forges = forgehand::forge::build(&app.config, Default::default())
         .await
@@ -250,7 +250,7 @@ async fn labels_sync_creates_the_labels_the_rules_use_on_both_forges() {
         app.fake.add_repo(repo);
         app.fake.add_label(repo, "flow::To Do");
         let forge = forges.get(kind).unwrap();
-        let sync = forgehand::rules::labels::sync;
+        let sync = forgehand::cli::labels::sync;
         let dry = sync(forge.as_ref(), repo, &wanted, true).await.unwrap();
         assert_eq!(dry.created, ["flow::Triage"], "{kind}");
         assert_eq!(

@@ -14,6 +14,9 @@ mod env;
 mod error;
 mod github;
 mod gitlab;
+pub mod release;
+pub mod rules;
+pub mod schedule;
 mod secret;
 mod server;
 mod spanned;
@@ -62,13 +65,13 @@ pub struct Config {
     /// `commands:` — command → minimum role. Default [`DEFAULT_COMMAND_ROLES`].
     pub commands: CommandRoles,
     /// `release:` — release automation. Default off.
-    pub release: crate::release::ReleaseConfig,
+    pub release: release::ReleaseConfig,
     /// `triage:` — who `/triage urgent|later` routes to. Default: nobody, `Backlog`.
     pub triage: TriageConfig,
     /// `schedules:` — scheduled rules (cron, UTC). Default none.
-    pub schedules: Vec<crate::schedule::Schedule>,
+    pub schedules: Vec<schedule::Schedule>,
     /// `rules:` — event-driven rules, in order. Default none.
-    pub rules: Vec<crate::rules::Rule>,
+    pub rules: Vec<rules::Rule>,
 }
 
 /// Whether `FORGEHAND_LOG_FORMAT=json` asks for JSON log lines (read before the
@@ -193,6 +196,6 @@ fn assemble(doc: &mut Document) -> Option<Config> {
 impl Validate for Config {
     /// Checks across sections; runs only once every section loaded cleanly.
     fn validate(&self, report: &mut Report<'_>) {
-        crate::rules::validate_unique_ids(&self.rules, report);
+        rules::validate_unique_ids(&self.rules, report);
     }
 }

@@ -59,7 +59,7 @@ impl Draft {
                 Some(m) => m.clone(),
                 None => self.before.milestone.clone(),
             },
-            assignees: crate::forge::resulting_assignees(&self.before.assignees, c),
+            assignees: c.resulting_assignees(&self.before.assignees),
             closed: match c.state {
                 Some(StateChange::Close) => true,
                 Some(StateChange::Reopen) => false,

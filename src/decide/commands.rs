@@ -1,8 +1,9 @@
 //! Commands in comments: find the ones that have not run yet, check the caller may run each,
 //! and turn them into changes to the item's [`Draft`] and parts of the one reply.
 
+use super::release::commands as release_commands;
 use super::reply::Reply;
-use super::{assignees, help, labels, milestones, release_commands, Context, Draft, Needs};
+use super::{assignees, help, labels, milestones, Context, Draft, Needs};
 use crate::command::{self, Command, RawCommand, TriageArg, UserArg};
 use crate::config::Config;
 use crate::event::{CommentAction, Event, EventKind};

@@ -2,7 +2,7 @@
 //! before deciding. A `None` field was not fetched (e.g. `forgehand plan`, which calls no forge),
 //! and `decide` then assumes the most permissive answer rather than refusing.
 
-use crate::forge::{IssueSnapshot, Milestone};
+use crate::model::{IssueSnapshot, Milestone};
 use crate::role::Role;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 use super::reply::Reply;
 use super::{Context, Draft};
 use crate::command::MilestoneArg;
-use crate::forge::Milestone;
+use crate::model::Milestone;
 use chrono::NaiveDate;
 
 /// Whether `m` runs on `today`: started (or no start date) and not yet due.

@@ -13,11 +13,8 @@ mod help;
 mod labels;
 mod milestones;
 pub mod release;
-pub mod release_commands;
-mod release_render;
-#[cfg(test)]
-mod release_tests;
 mod reply;
+pub mod rules;
 mod schedule;
 
 pub use change::{Draft, ItemView};
@@ -26,7 +23,8 @@ pub use milestones::{current_milestone, next_milestone};
 pub use release::{ReleaseFacts, Subject};
 
 use crate::config::Config;
-use crate::event::{Event, EventKind, ForgeKind, Item};
+use crate::event::{Event, EventKind, Item};
+use crate::model::ForgeKind;
 use crate::plan::{Intent, Plan, Target};
 use crate::role::Role;
 use chrono::{DateTime, Utc};
@@ -40,8 +38,8 @@ pub fn needs(event: &Event, config: &Config) -> Needs {
 pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>) -> Needs {
     let mut needs = commands::needs(event, config, stored_previous);
     needs.labelled_issues = schedule::needs(event, config);
-    let facts = crate::rules::facts(event, None);
-    let rules = crate::rules::matching(&config.rules, &facts);
+    let facts = rules::facts(event, None);
+    let rules = rules::matching(&config.rules, &facts);
     let has_commands = !commands::found(event, config, stored_previous).is_empty();
     if event.forge == ForgeKind::Gitlab
         && matches!(event.kind, EventKind::Comment { .. })
@@ -92,9 +90,9 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
         release::decide(event, config, context, now, &mut plan);
     }
     let role = actor_role(event, config, context);
-    let facts = crate::rules::facts(event, role);
+    let facts = rules::facts(event, role);
     let (Some(target), Some(item)) = (target_of(event), item_of(event)) else {
-        let outcome = crate::rules::evaluate(&config.rules, &facts, None);
+        let outcome = rules::evaluate(&config.rules, &facts, None);
         plan.notes.extend(outcome.notes);
         if plan.intents.is_empty() && plan.notes.is_empty() {
             plan.notes
@@ -116,7 +114,7 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
             });
         }
     }
-    let outcome = crate::rules::evaluate(&config.rules, &facts, Some(&mut draft));
+    let outcome = rules::evaluate(&config.rules, &facts, Some(&mut draft));
     plan.notes.extend(outcome.notes);
     let change = draft.finish();
     if !change.is_empty() {
@@ -189,7 +187,7 @@ fn view_of(item: &Item, context: &Context) -> ItemView {
             labels: now.labels.clone(),
             milestone: now.milestone.clone(),
             assignees: now.assignees.clone(),
-            closed: now.state == crate::forge::IssueState::Closed,
+            closed: now.state == crate::model::IssueState::Closed,
         };
     }
     let milestone = item.milestone.clone().or_else(|| {

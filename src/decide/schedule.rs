@@ -2,10 +2,11 @@
 //! configured label (e.g. every Monday, what is still in `flow::Triage`).
 
 use super::Context;
+use crate::config::schedule::Schedule;
 use crate::config::Config;
-use crate::event::{Event, EventKind, ForgeKind};
+use crate::event::{Event, EventKind};
+use crate::model::ForgeKind;
 use crate::plan::{Intent, IssueSpec, Plan};
-use crate::schedule::Schedule;
 
 /// The schedule a firing event belongs to, if it is still configured.
 fn schedule_of<'a>(event: &Event, config: &'a Config) -> Option<&'a Schedule> {

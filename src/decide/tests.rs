@@ -3,8 +3,9 @@
 //! rules merge into one `EditIssue`.
 
 use super::*;
-use crate::event::{Actor, Comment, ForgeKind, ItemState, Repo};
-use crate::forge::Milestone;
+use crate::event::{Actor, Comment, ItemState, Repo};
+use crate::model::ForgeKind;
+use crate::model::Milestone;
 use chrono::TimeZone;
 
 fn config(extra: &str) -> Config {

@@ -1,49 +1,15 @@
 //! The forge-neutral event model: every GitHub and GitLab webhook that forgehand acts on is
 //! decoded into one [`Event`]; all forge quirks end in `github.rs` / `gitlab.rs`.
 
+pub mod firing;
 pub mod github;
 pub mod gitlab;
 #[cfg(test)]
 mod testing;
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// Which forge a delivery came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ForgeKind {
-    Github,
-    Gitlab,
-}
-
-impl ForgeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ForgeKind::Github => "github",
-            ForgeKind::Gitlab => "gitlab",
-        }
-    }
-}
-
-impl fmt::Display for ForgeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for ForgeKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "github" => Ok(ForgeKind::Github),
-            "gitlab" => Ok(ForgeKind::Gitlab),
-            other => Err(format!(
-                "unknown forge `{other}` (expected github or gitlab)"
-            )),
-        }
-    }
-}
+pub use crate::model::ForgeKind;
 
 /// A repository (GitHub) or project (GitLab).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -305,8 +271,8 @@ impl From<serde_json::Error> for DecodeError {
 /// Decode a delivery of either forge. `event_name` is the `X-GitHub-Event` or
 /// `X-Gitlab-Event` header.
 pub fn decode(forge: ForgeKind, event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
-    if event_name == crate::schedule::SCHEDULE_EVENT {
-        return crate::schedule::decode_firing(forge, body);
+    if event_name == firing::SCHEDULE_EVENT {
+        return firing::decode_firing(forge, body);
     }
     match forge {
         ForgeKind::Github => github::decode(event_name, body),

@@ -1,7 +1,7 @@
 //! The forge clients the application holds: at most one per forge kind.
 
 use super::Forge;
-use crate::event::ForgeKind;
+use crate::model::ForgeKind;
 use std::sync::Arc;
 
 /// GitHub and GitLab clients; a forge without credentials has none (dry run for it).

@@ -90,7 +90,7 @@ struct Shared {
     /// `owner/name` → label names.
     labels: TtlCache<String, Vec<String>>,
     /// `owner/name` → open milestones.
-    milestone_lists: TtlCache<String, Vec<super::Milestone>>,
+    milestone_lists: TtlCache<String, Vec<crate::model::Milestone>>,
     /// login → whether the account exists.
     users: TtlCache<String, bool>,
 }

@@ -74,7 +74,7 @@ struct Shared {
     /// project → label names.
     labels: TtlCache<String, Vec<String>>,
     /// project → open milestones.
-    milestone_lists: TtlCache<String, Vec<super::Milestone>>,
+    milestone_lists: TtlCache<String, Vec<crate::model::Milestone>>,
 }
 
 /// A GitLab client. Cheap to clone.

@@ -4,30 +4,25 @@
 
 pub mod api_metrics;
 pub mod cache;
-pub mod executor;
 mod forges;
 pub mod github;
 pub mod gitlab;
 pub mod release;
-mod release_exec;
-pub mod release_facts;
 pub mod retry;
 mod setup;
 pub mod throttle;
 
-use crate::event::ForgeKind;
+use crate::model::ForgeKind;
+use crate::model::{IssueSnapshot, Milestone};
 use crate::plan::{IssueChange, Target};
 use crate::role::Role;
 use async_trait::async_trait;
-use chrono::NaiveDate;
-use serde::Serialize;
 use std::time::Duration;
 
-pub use executor::execute;
 pub use forges::Forges;
 pub use github::{GithubAuth, GithubConfig, GithubForge};
 pub use gitlab::{GitlabConfig, GitlabForge};
-pub use release::{FileAtRef, MergeRequestFields, MergeRequestInfo, PipelineInfo, ReleaseForge};
+pub use release::{MergeRequestFields, ReleaseForge};
 pub use retry::RetryPolicy;
 pub use setup::build;
 
@@ -142,35 +137,6 @@ pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
     value?.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// An open milestone. GitHub milestones only have a due date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Milestone {
-    /// Global id.
-    pub id: u64,
-    /// GitHub milestone number / GitLab milestone iid (what web URLs show).
-    pub number_or_iid: u64,
-    pub title: String,
-    pub start_date: Option<NaiveDate>,
-    pub due_date: Option<NaiveDate>,
-}
-
-/// Open or closed, as the forge reports it now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum IssueState {
-    Open,
-    Closed,
-}
-
-/// An issue / merge request as it stands on the forge right now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct IssueSnapshot {
-    pub labels: Vec<String>,
-    pub milestone: Option<String>,
-    pub assignees: Vec<String>,
-    pub state: IssueState,
-}
-
 /// What forgehand needs from a forge. Implementations retry transient failures and throttle
 /// writes themselves, per request.
 #[async_trait]
@@ -231,33 +197,6 @@ pub trait Forge: ReleaseForge + Send + Sync {
     }
 }
 
-/// The assignee list after applying `set`, then `add`, then `remove` to `current`.
-pub(crate) fn resulting_assignees(current: &[String], change: &IssueChange) -> Vec<String> {
-    let mut result: Vec<String> = change
-        .set_assignees
-        .clone()
-        .unwrap_or_else(|| current.to_vec());
-    for user in &change.add_assignees {
-        if !result.iter().any(|u| u.eq_ignore_ascii_case(user)) {
-            result.push(user.clone());
-        }
-    }
-    result.retain(|u| {
-        !change
-            .remove_assignees
-            .iter()
-            .any(|r| r.eq_ignore_ascii_case(u))
-    });
-    result
-}
-
-/// Whether the change touches assignees at all.
-pub(crate) fn changes_assignees(change: &IssueChange) -> bool {
-    change.set_assignees.is_some()
-        || !change.add_assignees.is_empty()
-        || !change.remove_assignees.is_empty()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,24 +250,6 @@ mod tests {
             error_message(long.as_bytes()).chars().count(),
             MAX_ERROR_MESSAGE_CHARS + 1
         );
-    }
-
-    #[test]
-    fn assignees_set_then_add_then_remove() {
-        let change = IssueChange {
-            set_assignees: Some(vec!["a".into(), "b".into()]),
-            add_assignees: vec!["c".into(), "A".into()],
-            remove_assignees: vec!["b".into()],
-            ..IssueChange::default()
-        };
-        assert_eq!(resulting_assignees(&["z".into()], &change), ["a", "c"]);
-        let add_only = IssueChange {
-            add_assignees: vec!["c".into()],
-            ..IssueChange::default()
-        };
-        assert_eq!(resulting_assignees(&["z".into()], &add_only), ["z", "c"]);
-        assert!(changes_assignees(&add_only));
-        assert!(!changes_assignees(&IssueChange::default()));
     }
 
     #[test]

@@ -4,25 +4,9 @@
 //! requires it; both clients implement it in `github/release.rs` and `gitlab/release.rs`.
 
 use super::ForgeError;
-use crate::release::Change;
+use crate::model::Change;
+use crate::model::{FileAtRef, MergeRequestInfo, PipelineInfo};
 use async_trait::async_trait;
-use serde::Serialize;
-
-/// A merge / pull request found by its branches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MergeRequestInfo {
-    pub number: u64,
-    /// `open`, `closed` or `merged`.
-    pub state: String,
-    pub body: String,
-    pub url: Option<String>,
-}
-
-impl MergeRequestInfo {
-    pub fn is_open(&self) -> bool {
-        self.state == "open" || self.state == "opened"
-    }
-}
 
 /// What goes into a new or updated merge request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,22 +16,6 @@ pub struct MergeRequestFields<'a> {
     pub labels: &'a [String],
     pub assignees: &'a [String],
     pub remove_source_branch: bool,
-}
-
-/// A file's text at a ref, with the blob id GitHub needs to replace it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileAtRef {
-    pub content: String,
-    pub blob_sha: Option<String>,
-}
-
-/// The latest pipeline of a ref.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PipelineInfo {
-    pub id: u64,
-    /// Forge-neutral status: `pending`, `running`, `success`, `failed`, `canceled`, …
-    pub status: String,
-    pub url: Option<String>,
 }
 
 /// Release operations of a forge. Reads return `Ok(None)` / empty for what does not exist.

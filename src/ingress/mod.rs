@@ -5,7 +5,7 @@
 pub mod github;
 pub mod gitlab;
 
-use crate::event::ForgeKind;
+use crate::model::ForgeKind;
 use crate::store::{Inserted, NewDelivery, Store};
 use crate::telemetry::Metrics;
 use actix_web::{web, HttpRequest, HttpResponse};

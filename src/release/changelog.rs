@@ -8,22 +8,10 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::version::Version;
+pub use crate::model::Change;
 
 /// Heading of the group that collects changes no configured group claims.
 pub const OTHER_CHANGES_TITLE: &str = "Other changes";
-
-/// A merged pull/merge request (or issue) between two releases.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
-    pub number: u64,
-    pub title: String,
-    pub labels: Vec<String>,
-    /// Login of the author, without `@`.
-    pub author: String,
-    pub url: Option<String>,
-    /// A merge/pull request rather than an issue (GitLab writes `!12` for those).
-    pub is_merge_request: bool,
-}
 
 /// A section of the generated release notes: changes carrying any of `labels`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,6 @@ pub mod bodies;
 pub mod bump;
 pub mod calendar;
 pub mod changelog;
-pub mod config;
 mod de;
 pub mod rotation;
 pub mod template;
@@ -22,7 +21,6 @@ pub use changelog::{
     change_entries, config_changes, extract_section, group_changes, Change, ChangeEntry,
     ChangeGroup, RefStyle,
 };
-pub use config::{ReleaseConfig, TemplateKind};
 pub use rotation::{Rotation, RotationError, RotationPeriod};
 pub use template::{
     ensure_marker, marker, Template, TemplateError, CHECKLIST_VARS, DEPLOY_REQUEST_VARS,

@@ -3,7 +3,7 @@
 //! transaction, commits, and only then answers each request.
 
 use super::{DeliveryRecord, Inserted, Job, NewDelivery, Outcome, QueueStats, Store, StoreError};
-use crate::event::ForgeKind;
+use crate::model::ForgeKind;
 use async_trait::async_trait;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};

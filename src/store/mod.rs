@@ -6,7 +6,7 @@ pub mod postgres;
 mod schema;
 pub mod sqlite;
 
-use crate::event::ForgeKind;
+use crate::model::ForgeKind;
 use async_trait::async_trait;
 use serde::Serialize;
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::schema::POSTGRES_SCHEMA;
 use super::{DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
-use crate::event::ForgeKind;
+use crate::model::ForgeKind;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls, Transaction};
 

@@ -13,7 +13,7 @@
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::schema::SQLITE_SCHEMA;
 use super::{DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
-use crate::event::ForgeKind;
+use crate::model::ForgeKind;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::time::Duration;
 use tokio::sync::mpsc;

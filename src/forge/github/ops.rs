@@ -2,10 +2,9 @@
 //! for pure additions, one `PATCH` for the rest), comments, reactions, listings and roles.
 
 use super::{parse, repo_base, valid_login, GithubForge};
-use crate::event::ForgeKind;
-use crate::forge::{
-    changes_assignees, resulting_assignees, Forge, ForgeError, IssueSnapshot, IssueState, Milestone,
-};
+use crate::forge::{Forge, ForgeError};
+use crate::model::ForgeKind;
+use crate::model::{IssueSnapshot, IssueState, Milestone};
 use crate::plan::{IssueChange, StateChange, Target};
 use crate::role::Role;
 use async_trait::async_trait;
@@ -123,7 +122,7 @@ impl Forge for GithubForge {
             }
             None => {}
         }
-        if changes_assignees(change) {
+        if change.changes_assignees() {
             let current = if change.set_assignees.is_some() {
                 Vec::new()
             } else {
@@ -131,7 +130,7 @@ impl Forge for GithubForge {
             };
             patch.insert(
                 "assignees".into(),
-                json!(resulting_assignees(&current, change)),
+                json!(change.resulting_assignees(&current)),
             );
         }
         match change.state {

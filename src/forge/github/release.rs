@@ -6,11 +6,10 @@ use super::release_types::{
     GhCompare, GhContent, GhIssueRef, GhNumber, GhPull, GhRun, GhRuns, GhSha, GhTag,
 };
 use super::{parse, repo_base, GithubForge};
-use crate::forge::release::{
-    FileAtRef, MergeRequestFields, MergeRequestInfo, PipelineInfo, ReleaseForge,
-};
+use crate::forge::release::{MergeRequestFields, ReleaseForge};
 use crate::forge::ForgeError;
-use crate::release::Change;
+use crate::model::Change;
+use crate::model::{FileAtRef, MergeRequestInfo, PipelineInfo};
 use async_trait::async_trait;
 use base64::Engine as _;
 use http::Method;

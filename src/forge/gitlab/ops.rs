@@ -2,10 +2,9 @@
 //! milestone id, assignee ids, state event), notes, award emoji, listings and member roles.
 
 use super::{item_base, parse, project_base, GitlabForge, GlUser};
-use crate::event::ForgeKind;
-use crate::forge::{
-    changes_assignees, resulting_assignees, Forge, ForgeError, IssueSnapshot, IssueState, Milestone,
-};
+use crate::forge::{Forge, ForgeError};
+use crate::model::ForgeKind;
+use crate::model::{IssueSnapshot, IssueState, Milestone};
 use crate::plan::{IssueChange, StateChange, Target};
 use crate::role::Role;
 use async_trait::async_trait;
@@ -117,14 +116,14 @@ impl Forge for GitlabForge {
             }
             None => {}
         }
-        if changes_assignees(change) {
+        if change.changes_assignees() {
             let current = if change.set_assignees.is_some() {
                 Vec::new()
             } else {
                 self.issue(target).await?.assignees
             };
             let mut ids = Vec::new();
-            for username in resulting_assignees(&current, change) {
+            for username in change.resulting_assignees(&current) {
                 match self.user_id(&username).await? {
                     Some(id) => ids.push(id),
                     None => return Err(ForgeError::NotFound(format!("user @{username}"))),

@@ -3,11 +3,10 @@
 //! pipelines of a ref (shapes per GitLab's REST documentation).
 
 use super::{encode, parse, project_base, GitlabForge};
-use crate::forge::release::{
-    FileAtRef, MergeRequestFields, MergeRequestInfo, PipelineInfo, ReleaseForge,
-};
+use crate::forge::release::{MergeRequestFields, ReleaseForge};
 use crate::forge::ForgeError;
-use crate::release::Change;
+use crate::model::Change;
+use crate::model::{FileAtRef, MergeRequestInfo, PipelineInfo};
 use async_trait::async_trait;
 use base64::Engine as _;
 use http::Method;

@@ -1,0 +1,129 @@
+//! The command line: `serve`, `check`, `plan`, `labels sync`.
+
+mod check;
+pub mod labels;
+mod plan;
+mod serve;
+
+use crate::config::{self, Config};
+use crate::model::ForgeKind;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Default configuration file, relative to the working directory.
+const DEFAULT_CONFIG: &str = "config/forgehand.yml";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "forgehand",
+    version,
+    about = "GitHub + GitLab webhook bot for triage and releases"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run the webhook server and its workers.
+    Serve {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// Decide and log, never write to a forge.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Validate a configuration file; exit 1 listing every error.
+    Check {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
+    /// Show what forgehand would do for one delivery, without calling any forge.
+    Plan {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// github or gitlab
+        #[arg(long)]
+        forge: ForgeKind,
+        /// The event name as the forge sends it (`X-GitHub-Event` / `X-Gitlab-Event`).
+        #[arg(long)]
+        event: String,
+        /// The delivery's JSON payload.
+        payload: PathBuf,
+        /// Print the plan as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the labels the rules use.
+    Labels {
+        #[command(subcommand)]
+        action: LabelsCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabelsCmd {
+    /// Create the labels the rules use where they are missing.
+    Sync {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// github or gitlab
+        #[arg(long)]
+        forge: ForgeKind,
+        /// `owner/name` (GitHub) or `group/project` (GitLab); several allowed.
+        #[arg(long, required = true)]
+        repo: Vec<String>,
+        /// Only list what would be created.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Serve { config, dry_run } => serve::serve(&config, dry_run),
+        Cmd::Check { config } => check::check(&config),
+        Cmd::Plan {
+            config,
+            forge,
+            event,
+            payload,
+            json,
+        } => plan::plan(&config, forge, &event, &payload, json),
+        Cmd::Labels {
+            action:
+                LabelsCmd::Sync {
+                    config,
+                    forge,
+                    repo,
+                    dry_run,
+                },
+        } => labels::sync_command(&config, forge, &repo, dry_run),
+    }
+}
+
+/// The configuration at `path`, or `None` after printing every error.
+fn load_or_report(path: &Path) -> Option<Config> {
+    match config::load(path) {
+        Ok(c) => Some(c),
+        Err(errors) => {
+            eprintln!("{errors}");
+            None
+        }
+    }
+}
+
+/// A Tokio runtime for a command, or `None` after saying why there is none.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Runtime::new() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            None
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! `forgehand serve`: build the application from the configuration and run it until it is
+//! stopped.
+
+use crate::config::{self, Config};
+use crate::forge::Forges;
+use crate::startup::Application;
+use crate::telemetry::Metrics;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub(super) fn serve(path: &Path, dry_run: bool) -> ExitCode {
+    crate::telemetry::init_logging(config::json_logs_requested());
+    let Some(mut config) = super::load_or_report(path) else {
+        return ExitCode::FAILURE;
+    };
+    if dry_run {
+        config.server.dry_run = true;
+    }
+    let Some(runtime) = super::runtime() else {
+        return ExitCode::FAILURE;
+    };
+    match runtime.block_on(run_server(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "forgehand stopped");
+            eprintln!("forgehand: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_server(config: Config) -> anyhow::Result<()> {
+    let metrics = Arc::new(Metrics::default());
+    let forges = if config.server.dry_run {
+        Forges::default()
+    } else {
+        crate::forge::build(&config, metrics.clone()).await?
+    };
+    let config = Arc::new(config);
+    if config.dry_run() || forges.is_empty() {
+        tracing::warn!(
+            "dry-run mode: no forge credentials are set (GITHUB_TOKEN or GITHUB_APP_ID + \
+             GITHUB_APP_PRIVATE_KEY, GITLAB_TOKEN) or --dry-run was given; plans are logged, \
+             nothing is written to a forge"
+        );
+    }
+    for (forge, variable, served) in [
+        ("GitHub", "GITHUB_WEBHOOK_SECRET", config.github_enabled()),
+        ("GitLab", "GITLAB_WEBHOOK_TOKEN", config.gitlab_enabled()),
+    ] {
+        if !served {
+            tracing::warn!(
+                "{forge} webhooks are not served: {variable} is not set (answering 503)"
+            );
+        }
+    }
+    let app = Application::build(config.clone(), forges, metrics).await?;
+    tracing::info!(listen = %config.listen(), port = app.port(), "forgehand is listening");
+    app.run_until_stopped().await?;
+    Ok(())
+}

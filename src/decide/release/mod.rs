@@ -1,0 +1,341 @@
+//! Release decisions: a semver tag push keeps the release merge request (`release-next` →
+//! default branch) in step with the template; the tag's publishing pipeline updates it; a
+//! published release files the deployment request, the next release's checklist and the
+//! version-bump merge request. Facts come from [`ReleaseFacts`], gathered beforehand.
+
+pub mod commands;
+#[cfg(test)]
+mod flow_tests;
+mod render;
+
+use super::Context;
+use crate::config::release::DeployTrigger;
+use crate::config::release::ReleaseConfig;
+use crate::config::Config;
+use crate::event::{Event, EventKind, Pipeline};
+use crate::model::Change;
+use crate::model::ForgeKind;
+use crate::model::PipelineInfo;
+use crate::plan::{Intent, Plan};
+use crate::release::{
+    bump_kind, extract_section, group_changes, previous_tag, BumpKind, RefStyle, Version,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// What the worker fetched about the release a tag names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReleaseFacts {
+    /// The release's tag.
+    pub tag: String,
+    /// Every tag of the repository.
+    pub tags: Vec<String>,
+    /// The branch releases merge into.
+    pub default_branch: String,
+    /// The changelog file at the tag, if it exists.
+    pub changelog: Option<String>,
+    /// Merged changes between the previous semver tag and this one.
+    pub changes: Vec<Change>,
+    /// The tag's latest publishing pipeline.
+    pub pipeline: Option<PipelineInfo>,
+    /// Open issues carrying the blocker label.
+    pub blockers: Vec<u64>,
+    /// The version file on the default branch (when a version bump is configured).
+    pub version_file: Option<String>,
+    /// Web URL of this release's checklist issue, if one exists.
+    pub checklist_url: Option<String>,
+}
+
+/// Why the release flow looks at this event: the tag it is about, if the event concerns a
+/// release at all. Comments name their tag through the release MR's marker, or take the
+/// newest semver tag (`None` here; the gatherer resolves it).
+pub fn subject(event: &Event, config: &Config) -> Option<Subject> {
+    let release = &config.release;
+    if !release.enabled {
+        return None;
+    }
+    let format = release.tag_format();
+    match &event.kind {
+        EventKind::TagPushed { tag, .. }
+        | EventKind::ReleasePublished {
+            release: crate::event::Release { tag, .. },
+        } => format.parse(tag).ok().map(|_| Subject::Tag(tag.clone())),
+        // GitHub does not flag tag pipelines; the ref must then parse as a tag.
+        EventKind::Pipeline { pipeline }
+            if is_publishing(pipeline, release)
+                && (pipeline.is_tag || event.forge == ForgeKind::Github) =>
+        {
+            format
+                .parse(&pipeline.git_ref)
+                .ok()
+                .map(|_| Subject::Tag(pipeline.git_ref.clone()))
+        }
+        EventKind::Comment { on, .. } => Some(match marked_version(&on.body) {
+            Some(version) => Subject::Tag(format.tag_for(&version)),
+            None => Subject::Latest,
+        }),
+        _ => None,
+    }
+}
+
+/// The release an event is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Tag(String),
+    /// The newest semver tag.
+    Latest,
+}
+
+/// Whether a pipeline is the publishing one: GitLab lists the stage, GitHub's workflow
+/// name mentions it.
+fn is_publishing(pipeline: &Pipeline, release: &ReleaseConfig) -> bool {
+    let stage = release.pipeline_stage().to_lowercase();
+    pipeline
+        .stages
+        .iter()
+        .any(|s| s.to_lowercase().contains(&stage))
+}
+
+/// The version in a release merge request's marker, if the text carries one.
+pub fn marked_version(body: &str) -> Option<Version> {
+    let start = body.find("<!-- forgehand:release-mr v")? + "<!-- forgehand:release-mr v".len();
+    let rest = &body[start..];
+    let end = rest.find(' ').unwrap_or(rest.len());
+    Version::parse(rest[..end].trim()).ok()
+}
+
+/// Everything decided about one release, derived from the facts.
+pub(super) struct Derived<'a> {
+    pub config: &'a ReleaseConfig,
+    pub repo: String,
+    pub forge: ForgeKind,
+    pub facts: &'a ReleaseFacts,
+    pub version: Version,
+    pub previous: Option<Version>,
+    pub bump: Option<BumpKind>,
+    pub changelog: String,
+    pub release_date: Option<NaiveDate>,
+    pub manager: Option<String>,
+    pub today: NaiveDate,
+    /// The release page (published release) or the tag's page.
+    pub release_url: String,
+}
+
+impl<'a> Derived<'a> {
+    pub fn new(
+        event: &Event,
+        config: &'a Config,
+        facts: &'a ReleaseFacts,
+        now: DateTime<Utc>,
+    ) -> Option<Derived<'a>> {
+        let release = &config.release;
+        let format = release.tag_format();
+        let version = format.parse(&facts.tag).ok()?;
+        let previous = previous_tag(&facts.tags, &version, &format);
+        let bump = previous.as_ref().and_then(|p| bump_kind(p, &version));
+        let style = match event.forge {
+            ForgeKind::Github => RefStyle::GitHub,
+            ForgeKind::Gitlab => RefStyle::GitLab,
+        };
+        let changelog = facts
+            .changelog
+            .as_deref()
+            .and_then(|text| extract_section(text, &version))
+            .unwrap_or_else(|| {
+                group_changes(&facts.changes, &release.changelog_groups, style)
+                    .trim_end()
+                    .to_string()
+            });
+        let today = now.date_naive();
+        let release_date = release
+            .calendar
+            .as_ref()
+            .and_then(|c| c.upcoming(today, 1).into_iter().next())
+            .map(|r| r.date);
+        let manager = release
+            .rotation
+            .as_ref()
+            .map(|r| r.manager_on(release_date.unwrap_or(today)).to_string());
+        let repo = event.repo.as_ref()?;
+        let release_url = match &event.kind {
+            EventKind::ReleasePublished {
+                release: crate::event::Release { url: Some(url), .. },
+            } => url.clone(),
+            _ => tag_url(
+                event.forge,
+                repo.url.as_deref().unwrap_or_default(),
+                &facts.tag,
+            ),
+        };
+        Some(Derived {
+            release_url,
+            config: release,
+            repo: event.repo.as_ref()?.path.clone(),
+            forge: event.forge,
+            facts,
+            version,
+            previous,
+            bump,
+            changelog,
+            release_date,
+            manager,
+            today,
+        })
+    }
+
+    pub fn style(&self) -> RefStyle {
+        match self.forge {
+            ForgeKind::Github => RefStyle::GitHub,
+            ForgeKind::Gitlab => RefStyle::GitLab,
+        }
+    }
+}
+
+/// The web page of `tag` under the repository's web URL.
+fn tag_url(forge: ForgeKind, repo_url: &str, tag: &str) -> String {
+    let base = repo_url.trim_end_matches('/');
+    match forge {
+        ForgeKind::Github => format!("{base}/releases/tag/{tag}"),
+        ForgeKind::Gitlab => format!("{base}/-/tags/{tag}"),
+    }
+}
+
+/// Tag pushes, tag pipelines and published releases.
+pub fn decide(
+    event: &Event,
+    config: &Config,
+    context: &Context,
+    now: DateTime<Utc>,
+    plan: &mut Plan,
+) {
+    let release = &config.release;
+    if !release.enabled {
+        plan.notes.push(format!(
+            "release automation is off; `{}` ignored",
+            event.kind.name()
+        ));
+        return;
+    }
+    let Some(Subject::Tag(tag)) = subject(event, config) else {
+        plan.notes.push(ignored_reason(event, release));
+        return;
+    };
+    let mut facts = match &context.release {
+        Some(facts) => facts.clone(),
+        None => {
+            // `forgehand plan` and dry runs call no forge: plan with what the event says.
+            plan.notes.push(format!(
+                "release facts for {tag} were not gathered (dry run): tags, changelog, \
+                 changes and pipeline are unknown"
+            ));
+            ReleaseFacts {
+                tag: tag.clone(),
+                tags: vec![tag.clone()],
+                default_branch: event
+                    .repo
+                    .as_ref()
+                    .and_then(|r| r.default_branch.clone())
+                    .unwrap_or_else(|| "main".into()),
+                ..ReleaseFacts::default()
+            }
+        }
+    };
+    if let EventKind::Pipeline { pipeline } = &event.kind {
+        // The delivery is fresher than what the list said.
+        facts.pipeline = Some(PipelineInfo {
+            id: pipeline.id,
+            status: render::status_word(pipeline.status).to_string(),
+            url: pipeline.url.clone(),
+        });
+    }
+    let Some(derived) = Derived::new(event, config, &facts, now) else {
+        plan.notes.push(format!("`{tag}` is not a release tag"));
+        return;
+    };
+    let intents = &mut plan.intents;
+    match &event.kind {
+        EventKind::TagPushed { .. } | EventKind::Pipeline { .. } => {
+            // Also for pipelines: their delivery may overtake the tag push's.
+            intents.push(Intent::CreateBranch {
+                repo: derived.repo.clone(),
+                name: release.release_branch().to_string(),
+                from: tag.clone(),
+            });
+            match render::release_merge_request(&derived) {
+                Ok(spec) => intents.push(Intent::UpsertMergeRequest(spec)),
+                Err(e) => plan.notes.push(e),
+            }
+            let on_tag = release
+                .deploy_requests
+                .as_ref()
+                .is_some_and(|d| d.on == DeployTrigger::Tag);
+            if on_tag && matches!(event.kind, EventKind::TagPushed { .. }) {
+                push_deploy_request(&derived, None, &mut plan.intents, &mut plan.notes);
+            }
+        }
+        EventKind::ReleasePublished { .. } => {
+            let on_release = release
+                .deploy_requests
+                .as_ref()
+                .is_some_and(|d| d.on == DeployTrigger::Release);
+            if on_release {
+                push_deploy_request(&derived, None, &mut plan.intents, &mut plan.notes);
+            }
+            match render::next_checklist(&derived) {
+                Ok(Some(spec)) => plan.intents.push(Intent::FileIssue(spec)),
+                Ok(None) => {}
+                Err(e) => plan.notes.push(e),
+            }
+            match render::version_bump(&derived) {
+                Ok(bump) => plan.intents.extend(bump),
+                Err(e) => plan.notes.push(e),
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Add the automatic deployment request (environment from the configuration).
+fn push_deploy_request(
+    derived: &Derived<'_>,
+    environment: Option<crate::release::DeployEnvironment>,
+    intents: &mut Vec<Intent>,
+    notes: &mut Vec<String>,
+) {
+    match render::deploy_request(derived, environment, None) {
+        Ok(Some(spec)) => intents.push(Intent::FileIssue(spec)),
+        Ok(None) => {}
+        Err(e) => notes.push(e),
+    }
+}
+
+fn ignored_reason(event: &Event, release: &ReleaseConfig) -> String {
+    match &event.kind {
+        EventKind::TagPushed { tag, .. } => format!(
+            "tag `{tag}` is not a release tag (semver with optional prefix `{}`); ignored",
+            release.tag_format().prefix
+        ),
+        EventKind::TagDeleted { tag } => format!("tag `{tag}` was deleted; ignored"),
+        EventKind::Pipeline { pipeline } => format!(
+            "pipeline {} of `{}` is not a tag's `{}` pipeline; ignored",
+            pipeline.id,
+            pipeline.git_ref,
+            release.pipeline_stage()
+        ),
+        other => format!("no release rule acts on `{}` events", other.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_read_from_markers() {
+        let body = "<!-- forgehand:release-mr v1.4.0 -->\n# Release";
+        assert_eq!(marked_version(body), Some(Version::new(1, 4, 0)));
+        assert_eq!(marked_version("no marker"), None);
+        let pre = "<!-- forgehand:release-mr v2.0.0-rc.1 -->";
+        assert_eq!(marked_version(pre).unwrap().to_string(), "2.0.0-rc.1");
+    }
+}

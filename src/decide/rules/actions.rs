@@ -1,0 +1,67 @@
+//! A rule's `then:`: changes merged into the event's one [`Draft`], and comments rendered
+//! from templates.
+
+use super::{Facts, RuleComment};
+use crate::config::rules::{Actions, Rule, StateAction};
+use crate::decide::{Draft, ItemView};
+use crate::plan::StateChange;
+use serde_json::json;
+
+/// Apply `actions` to the draft; returns the rule's comment, if it has one.
+pub fn apply(
+    rule: &Rule,
+    facts: &Facts<'_>,
+    draft: &mut Draft,
+) -> Result<Option<RuleComment>, String> {
+    let actions: &Actions = &rule.then;
+    for label in &actions.remove_labels {
+        draft.remove_label(label);
+    }
+    for label in &actions.add_labels {
+        draft.add_label(label);
+    }
+    if let Some(title) = &actions.milestone {
+        if draft.after().milestone.as_deref() != Some(title) {
+            draft.set_milestone(Some(title.clone()));
+        }
+    } else if actions.remove_milestone && draft.after().milestone.is_some() {
+        draft.set_milestone(None);
+    }
+    for login in &actions.assign {
+        draft.assign(login);
+    }
+    match actions.state {
+        Some(StateAction::Close) => draft.set_state(StateChange::Close),
+        Some(StateAction::Reopen) => draft.set_state(StateChange::Reopen),
+        None => {}
+    }
+    let Some(template) = &actions.comment else {
+        return Ok(None);
+    };
+    let after = draft.after();
+    let body = template
+        .0
+        .render(&variables(rule, facts, &after))
+        .map_err(|e| format!("rule `{}`: {e}", rule.id))?;
+    Ok(Some(RuleComment {
+        rule: rule.id.to_string(),
+        body,
+    }))
+}
+
+fn variables(rule: &Rule, facts: &Facts<'_>, item: &ItemView) -> serde_json::Value {
+    json!({
+        "rule": rule.id.as_str(),
+        "event": facts.event_name(),
+        "actor": facts.actor,
+        "repo": facts.repo,
+        "number": facts.number,
+        "title": facts.title,
+        "author": facts.author,
+        "url": facts.url,
+        "labels": item.labels,
+        "milestone": item.milestone,
+        "assignees": item.assignees,
+        "tag": facts.tag,
+    })
+}

@@ -1,0 +1,150 @@
+//! Executes the release intents: merge requests found again by branches and marker,
+//! issues filed once by marker, branches created unless present, commits skipped when the
+//! file already has the content. Each says whether it was skipped as already done.
+
+use crate::forge::{Forge, ForgeError, MergeRequestFields};
+use crate::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::OwnedMutexGuard;
+
+/// Locks held while one intent looks for its object and creates it, keyed by what it
+/// creates, so that two deliveries of one event (GitHub sends a new tag as `create` and
+/// `push`) handled by two workers at once cannot both create it.
+type Locks = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+
+fn locks() -> &'static Locks {
+    static LOCKS: OnceLock<Locks> = OnceLock::new();
+    LOCKS.get_or_init(Locks::default)
+}
+
+/// Wait for the lock of `key`; entries nobody holds are dropped on the way.
+async fn lock(key: String) -> OwnedMutexGuard<()> {
+    let mutex = {
+        let mut map = locks().lock().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, m| Arc::strong_count(m) > 1);
+        map.entry(key).or_default().clone()
+    };
+    mutex.lock_owned().await
+}
+
+/// The lock key of an intent that creates something.
+fn lock_key(intent: &Intent) -> String {
+    match intent {
+        Intent::UpsertMergeRequest(s) => format!("mr {} {}", s.repo, s.source_branch),
+        Intent::FileIssue(s) => format!("issue {} {}", s.repo, s.marker),
+        Intent::CreateBranch { repo, name, .. } => format!("branch {repo} {name}"),
+        Intent::CommitFile(c) => format!("file {} {} {}", c.repo, c.branch, c.path),
+        other => other.to_string(),
+    }
+}
+
+/// Run one release intent: what was done, and whether it was skipped as already done.
+pub(super) async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
+    let _guard = lock(lock_key(intent)).await;
+    match intent {
+        Intent::UpsertMergeRequest(spec) => upsert_merge_request(spec, forge).await,
+        Intent::FileIssue(spec) => file_issue(spec, forge).await,
+        Intent::CreateBranch { repo, name, from } => {
+            if forge.branch_exists(repo, name).await? {
+                return Ok((format!("branch {name} of {repo} exists"), true));
+            }
+            forge.create_branch(repo, name, from).await?;
+            Ok((intent.to_string(), false))
+        }
+        Intent::CommitFile(commit) => commit_file(commit, forge).await,
+        other => Err(ForgeError::Other(format!("not a release intent: {other}"))),
+    }
+}
+
+async fn upsert_merge_request(
+    spec: &MergeRequestSpec,
+    forge: &dyn Forge,
+) -> Result<(String, bool), ForgeError> {
+    let fields = MergeRequestFields {
+        title: &spec.title,
+        body: &spec.body,
+        labels: &spec.labels,
+        assignees: &spec.assignees,
+        remove_source_branch: spec.remove_source_branch,
+    };
+    let existing = forge
+        .merge_requests_between(&spec.repo, &spec.source_branch, &spec.target_branch)
+        .await?;
+    if let Some(open) = existing.iter().find(|mr| mr.is_open()) {
+        if open.body == spec.body {
+            let line = format!("merge request {}!{} is up to date", spec.repo, open.number);
+            return Ok((line, true));
+        }
+        forge
+            .update_merge_request(&spec.repo, open.number, &fields)
+            .await?;
+        return Ok((
+            format!("updated {}!{}: {spec}", spec.repo, open.number),
+            false,
+        ));
+    }
+    if let Some(done) = existing.iter().find(|mr| mr.body.contains(&spec.marker)) {
+        let line = format!(
+            "merge request {}!{} ({}) already carries {}",
+            spec.repo, done.number, done.state, spec.marker
+        );
+        return Ok((line, true));
+    }
+    let number = forge
+        .create_merge_request(
+            &spec.repo,
+            &spec.source_branch,
+            &spec.target_branch,
+            &fields,
+        )
+        .await?;
+    Ok((format!("created {}!{number}: {spec}", spec.repo), false))
+}
+
+async fn file_issue(spec: &IssueSpec, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
+    let hint = spec.labels.first().map(String::as_str);
+    if let Some((number, _)) = forge
+        .find_issue_with_marker(&spec.repo, &spec.marker, hint)
+        .await?
+    {
+        let line = format!(
+            "issue {}#{number} already carries {}",
+            spec.repo, spec.marker
+        );
+        return Ok((line, true));
+    }
+    let number = forge
+        .create_issue(
+            &spec.repo,
+            &spec.title,
+            &spec.body,
+            &spec.labels,
+            &spec.assignees,
+        )
+        .await?;
+    Ok((format!("filed {}#{number}: {spec}", spec.repo), false))
+}
+
+async fn commit_file(commit: &FileCommit, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
+    let current = forge
+        .file_at(&commit.repo, &commit.path, &commit.branch)
+        .await?;
+    if current.is_some_and(|f| f.content == commit.content) {
+        let line = format!(
+            "{} on {} already has the content",
+            commit.path, commit.branch
+        );
+        return Ok((line, true));
+    }
+    forge
+        .commit_file(
+            &commit.repo,
+            &commit.branch,
+            &commit.path,
+            &commit.content,
+            &commit.message,
+        )
+        .await?;
+    Ok((commit.to_string(), false))
+}

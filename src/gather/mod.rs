@@ -1,0 +1,97 @@
+//! Gather: fetch the facts `decide` will need for an event before it decides — the actor's
+//! role, the item as it is now, labels, milestones, users, the release's facts — from the
+//! forge, and the previous text of an edited comment from the store. What `decide` asked
+//! for ([`Needs`]) is all that is fetched.
+
+mod release;
+
+use crate::config::Config;
+use crate::decide::{self, Context, Needs};
+use crate::event::{Event, EventKind};
+use crate::forge::{Forge, ForgeError};
+use crate::model::ForgeKind;
+use crate::role::Role;
+use crate::store::{Store, StoreError};
+use std::collections::BTreeMap;
+
+/// Why the facts could not be gathered. Both kinds are worth another try later, except a
+/// forge error that says otherwise.
+#[derive(Debug, thiserror::Error)]
+pub enum GatherError {
+    #[error(transparent)]
+    Forge(#[from] ForgeError),
+    #[error("cannot read the comment's text: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// The facts about `event` that `decide` needs. Without a forge (a dry run without
+/// credentials) only the store is read.
+pub async fn gather(
+    event: &Event,
+    config: &Config,
+    store: &dyn Store,
+    forge: Option<&dyn Forge>,
+) -> Result<Context, GatherError> {
+    let mut context = Context::default();
+    if let Some((repo, id)) = stored_comment_key(event) {
+        context.previous_comment_body = store.comment_body(event.forge, repo, id).await?;
+    }
+    let needs = decide::needs_after(event, config, context.previous_comment_body.as_deref());
+    let (Some(forge), Some(repo)) = (forge, event.repo.as_ref()) else {
+        return Ok(context);
+    };
+    from_forge(event, config, &needs, forge, &repo.path, &mut context).await?;
+    Ok(context)
+}
+
+/// Fill `context` with what `needs` asks of the forge.
+async fn from_forge(
+    event: &Event,
+    config: &Config,
+    needs: &Needs,
+    forge: &dyn Forge,
+    repo: &str,
+    context: &mut Context,
+) -> Result<(), ForgeError> {
+    if needs.actor_role {
+        // A user the forge does not know holds no role: the least one.
+        let role = forge.role_of(repo, &event.actor.login).await?;
+        context.actor_role = Some(role.unwrap_or(Role::Reader));
+    }
+    if needs.item {
+        if let Some(target) = decide::target_of(event) {
+            context.item = Some(forge.issue(&target).await?);
+        }
+    }
+    if needs.labels {
+        context.labels = Some(forge.labels(repo).await?);
+    }
+    if needs.release {
+        context.release = release::gather(forge, config, event).await?;
+    }
+    if let Some(label) = &needs.labelled_issues {
+        context.labelled_issues = Some(forge.open_issues_with_label(repo, label).await?);
+    }
+    if needs.milestones {
+        context.milestones = Some(forge.milestones(repo).await?);
+    }
+    if !needs.users.is_empty() {
+        let mut users = BTreeMap::new();
+        for login in &needs.users {
+            let exists = forge.user_exists(login).await?;
+            users.insert(login.to_ascii_lowercase(), exists);
+        }
+        context.users = Some(users);
+    }
+    Ok(())
+}
+
+/// `(repo, comment id)` of a comment event whose text the store keeps (GitLab only).
+pub fn stored_comment_key(event: &Event) -> Option<(&str, u64)> {
+    match (&event.kind, event.forge, &event.repo) {
+        (EventKind::Comment { comment, .. }, ForgeKind::Gitlab, Some(repo)) => {
+            Some((repo.path.as_str(), comment.id))
+        }
+        _ => None,
+    }
+}

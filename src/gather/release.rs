@@ -1,0 +1,91 @@
+//! Gathers what the release flow decides on: the repository's tags, the changelog at the
+//! tag, the changes merged since the previous semver tag, the tag's pipeline, open release
+//! blockers, the version file and the current checklist. The only I/O of the release flow
+//! besides executing its plan.
+
+use crate::config::Config;
+use crate::decide::{ReleaseFacts, Subject};
+use crate::event::{Event, EventKind};
+use crate::forge::{Forge, ForgeError};
+use crate::release::{marker, previous_tag_name, MARKER_CHECKLIST};
+
+/// Default branch when neither the configuration nor the payload names one.
+const FALLBACK_DEFAULT_BRANCH: &str = "main";
+
+/// The facts about the release `event` concerns; `None` when it concerns none.
+pub async fn gather(
+    forge: &dyn Forge,
+    config: &Config,
+    event: &Event,
+) -> Result<Option<ReleaseFacts>, ForgeError> {
+    let Some(subject) = crate::decide::release::subject(event, config) else {
+        return Ok(None);
+    };
+    let Some(repo) = event.repo.as_ref() else {
+        return Ok(None);
+    };
+    let release = &config.release;
+    let format = release.tag_format();
+    let path = repo.path.as_str();
+    let default_branch = release
+        .default_branch
+        .clone()
+        .or_else(|| repo.default_branch.clone())
+        .unwrap_or_else(|| FALLBACK_DEFAULT_BRANCH.to_string());
+    let tags = forge.tags(path).await?;
+    let tag = match subject {
+        Subject::Tag(tag) => tag,
+        Subject::Latest => tags
+            .iter()
+            .filter_map(|t| format.parse(t).ok().map(|v| (t, v)))
+            .filter(|(_, v)| !v.is_prerelease())
+            .max_by(|(_, a), (_, b)| a.cmp(b))
+            .map(|(t, _)| t.clone())
+            .unwrap_or_default(),
+    };
+    let mut facts = ReleaseFacts {
+        tag: tag.clone(),
+        default_branch: default_branch.clone(),
+        ..ReleaseFacts::default()
+    };
+    let Ok(version) = format.parse(&tag) else {
+        facts.tags = tags;
+        return Ok(Some(facts));
+    };
+    facts.changelog = forge
+        .file_at(path, release.changelog_file(), &tag)
+        .await?
+        .map(|f| f.content);
+    if let Some((previous, _)) = previous_tag_name(&tags, &version, &format) {
+        facts.changes = forge
+            .merged_between(path, previous, &tag, &default_branch)
+            .await?;
+    }
+    facts.pipeline = forge
+        .latest_pipeline(path, &tag, release.pipeline_stage())
+        .await?;
+    if release.deploy_requests.is_some() {
+        facts.blockers = forge
+            .open_issues_with_label(path, &release.labels.blocker)
+            .await?;
+    }
+    if matches!(event.kind, EventKind::ReleasePublished { .. }) {
+        if let Some(bump) = &release.version_bump {
+            facts.version_file = forge
+                .file_at(path, &bump.file, &default_branch)
+                .await?
+                .map(|f| f.content);
+        }
+        if let Some(checklist) = &release.checklist {
+            let project = checklist.project.as_deref().unwrap_or(path);
+            let mark = marker(MARKER_CHECKLIST, &version.to_string(), None);
+            let label = checklist.labels.first().map(String::as_str);
+            facts.checklist_url = forge
+                .find_issue_with_marker(project, &mark, label)
+                .await?
+                .and_then(|(_, url)| url);
+        }
+    }
+    facts.tags = tags;
+    Ok(Some(facts))
+}

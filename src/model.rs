@@ -1,0 +1,117 @@
+//! What both sides share: the forge kind, and the facts `decide` reads that the forge
+//! adapters produce (milestones, issue snapshots, merge requests, pipelines, changes).
+//! Plain data, no I/O.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which forge a delivery came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForgeKind {
+    Github,
+    Gitlab,
+}
+
+impl ForgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForgeKind::Github => "github",
+            ForgeKind::Gitlab => "gitlab",
+        }
+    }
+}
+
+impl fmt::Display for ForgeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ForgeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "github" => Ok(ForgeKind::Github),
+            "gitlab" => Ok(ForgeKind::Gitlab),
+            other => Err(format!(
+                "unknown forge `{other}` (expected github or gitlab)"
+            )),
+        }
+    }
+}
+
+/// An open milestone. GitHub milestones only have a due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Milestone {
+    /// Global id.
+    pub id: u64,
+    /// GitHub milestone number / GitLab milestone iid (what web URLs show).
+    pub number_or_iid: u64,
+    pub title: String,
+    pub start_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// Open or closed, as the forge reports it now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IssueState {
+    Open,
+    Closed,
+}
+
+/// An issue / merge request as it stands on the forge right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssueSnapshot {
+    pub labels: Vec<String>,
+    pub milestone: Option<String>,
+    pub assignees: Vec<String>,
+    pub state: IssueState,
+}
+
+/// A merge / pull request found by its branches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MergeRequestInfo {
+    pub number: u64,
+    /// `open`, `closed` or `merged`.
+    pub state: String,
+    pub body: String,
+    pub url: Option<String>,
+}
+
+impl MergeRequestInfo {
+    pub fn is_open(&self) -> bool {
+        self.state == "open" || self.state == "opened"
+    }
+}
+
+/// A file's text at a ref, with the blob id GitHub needs to replace it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAtRef {
+    pub content: String,
+    pub blob_sha: Option<String>,
+}
+
+/// The latest pipeline of a ref.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PipelineInfo {
+    pub id: u64,
+    /// Forge-neutral status: `pending`, `running`, `success`, `failed`, `canceled`, …
+    pub status: String,
+    pub url: Option<String>,
+}
+
+/// A merged pull/merge request (or issue) between two releases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub number: u64,
+    pub title: String,
+    pub labels: Vec<String>,
+    /// Login of the author, without `@`.
+    pub author: String,
+    pub url: Option<String>,
+    /// A merge/pull request rather than an issue (GitLab writes `!12` for those).
+    pub is_merge_request: bool,
+}
