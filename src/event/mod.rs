@@ -1,6 +1,8 @@
 //! The forge-neutral event model: every GitHub and GitLab webhook that forgehand acts on is
-//! decoded into one [`Event`]; all forge quirks end in `github.rs` / `gitlab.rs`.
+//! decoded into one [`Event`]; all forge quirks end in `github.rs` / `gitlab.rs`, and what
+//! remains different between forges is told by the event's [`Dialect`].
 
+pub mod dialect;
 pub mod firing;
 pub mod github;
 pub mod gitlab;
@@ -10,6 +12,7 @@ mod testing;
 use serde::{Deserialize, Serialize};
 
 pub use crate::model::ForgeKind;
+pub use dialect::{Dialect, LabelRefStyle};
 
 /// A repository (GitHub) or project (GitLab).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +250,21 @@ pub struct Event {
     pub actor: Actor,
     #[serde(flatten)]
     pub kind: EventKind,
+}
+
+impl Event {
+    /// What differs about the forge the event came from, as its decoder states it.
+    pub fn dialect(&self) -> Dialect {
+        dialect_of(self.forge)
+    }
+}
+
+/// The dialect of `forge`, as its decoder states it.
+pub fn dialect_of(forge: ForgeKind) -> Dialect {
+    match forge {
+        ForgeKind::Github => github::DIALECT,
+        ForgeKind::Gitlab => gitlab::DIALECT,
+    }
 }
 
 /// What a decoder made of a delivery.
