@@ -103,6 +103,16 @@ pub struct PipelineInfo {
     pub url: Option<String>,
 }
 
+/// How a forge's markdown references an issue or a merge request, e.g. in release notes.
+/// Each forge's decoder names its style in its dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefStyle {
+    /// GitHub's: `#12` for issues and pull requests alike.
+    GitHub,
+    /// GitLab's: `!12` for merge requests, `#12` for issues.
+    GitLab,
+}
+
 /// A merged pull/merge request (or issue) between two releases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {

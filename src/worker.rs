@@ -225,8 +225,9 @@ impl Worker {
         Ok(Outcome::Done)
     }
 
-    /// Remember a GitLab comment's text once its commands ran, so that an edit runs only the
-    /// commands it adds (GitHub's edit events carry the previous text themselves).
+    /// Remember a comment's text once its commands ran, so that an edit runs only the
+    /// commands it adds — where the forge's edit events do not carry the previous text
+    /// themselves ([`Dialect::comment_edits_carry_previous_text`](crate::event::Dialect)).
     async fn remember_comment(&self, event: &Event) {
         let Some((repo, id)) = stored_comment_key(event) else {
             return;

@@ -5,59 +5,17 @@
 //! put spaces or commas in it; there are no escapes. Unquoted values keep every character,
 //! dots and trailing punctuation included (`~v1.2.x`, `bug.`).
 
-use super::{
-    canonical_name, Command, CommandError, DeployEnv, MilestoneArg, RawCommand, ReleaseArg,
-    TriageArg, UserArg,
-};
+use super::{spec_of, Command, CommandError, MilestoneArg, RawCommand, UserArg};
 
-/// Parses one command line. An unknown name is [`CommandError::Unknown`].
+/// Parses one command line by its command's grammar (see [`super::COMMANDS`]). An unknown
+/// name is [`CommandError::Unknown`].
 pub fn parse(raw: &RawCommand) -> Result<Command, CommandError> {
-    let Some(name) = canonical_name(&raw.name) else {
+    let Some(spec) = spec_of(&raw.name) else {
         return Err(CommandError::Unknown {
             name: raw.name.clone(),
         });
     };
-    let args = raw.args.trim();
-    Ok(match name {
-        "label" => Command::Label(labels(name, args, true)?),
-        "unlabel" => Command::Unlabel(labels(name, args, false)?),
-        "relabel" => Command::Relabel(labels(name, args, true)?),
-        "milestone" => Command::Milestone(milestone(args)?),
-        "remove_milestone" => no_args(name, args, Command::RemoveMilestone)?,
-        "assign" => Command::Assign(users(name, args, true)?),
-        "reassign" => Command::Reassign(users(name, args, true)?),
-        "unassign" => Command::Unassign(users(name, args, false)?),
-        "cc" => Command::Cc(mentions(args)?),
-        "close" => no_args(name, args, Command::Close)?,
-        "reopen" => no_args(name, args, Command::Reopen)?,
-        "help" => no_args(name, args, Command::Help)?,
-        "triage" => Command::Triage(choice(
-            name,
-            args,
-            "`urgent` or `later`",
-            &[("urgent", TriageArg::Urgent), ("later", TriageArg::Later)],
-        )?),
-        "release" => Command::Release(choice(
-            name,
-            args,
-            "`schedule`",
-            &[("schedule", ReleaseArg::Schedule)],
-        )?),
-        "deploy" => Command::Deploy(choice(
-            name,
-            args,
-            "`production` or `staging`",
-            &[
-                ("production", DeployEnv::Production),
-                ("staging", DeployEnv::Staging),
-            ],
-        )?),
-        other => {
-            return Err(CommandError::Unknown {
-                name: other.to_string(),
-            })
-        }
-    })
+    (spec.parse)(spec.name, raw.args.trim())
 }
 
 /// A value as written: its sigil, its text without sigil or quotes, whether it was quoted.
@@ -122,7 +80,11 @@ fn tokenize<'a>(
 }
 
 /// Label names; `required` makes an empty list an error.
-fn labels(command: &'static str, args: &str, required: bool) -> Result<Vec<String>, CommandError> {
+pub(super) fn labels(
+    command: &'static str,
+    args: &str,
+    required: bool,
+) -> Result<Vec<String>, CommandError> {
     let mut out: Vec<String> = Vec::new();
     for token in tokenize(command, args, '~')? {
         if token.text.is_empty() {
@@ -149,7 +111,7 @@ const MILESTONE_EXAMPLE: &str = "a milestone, e.g. `%\"1.4\"`, `%current` or `%n
 
 /// `%"1.4"`, `%current`, `%next`, `%Backlog`, or a plain title that runs to the end of the
 /// line (`Sprint 12`). Quoting makes a keyword a title: `%"current"`.
-fn milestone(args: &str) -> Result<MilestoneArg, CommandError> {
+pub(super) fn milestone(args: &str) -> Result<MilestoneArg, CommandError> {
     const COMMAND: &str = "milestone";
     if args.is_empty() {
         return Err(CommandError::Missing {
@@ -186,7 +148,11 @@ fn milestone(args: &str) -> Result<MilestoneArg, CommandError> {
 }
 
 /// Users for assign/reassign/unassign: `@alice`, `bob`, `me`; the word `and` is skipped.
-fn users(command: &'static str, args: &str, required: bool) -> Result<Vec<UserArg>, CommandError> {
+pub(super) fn users(
+    command: &'static str,
+    args: &str,
+    required: bool,
+) -> Result<Vec<UserArg>, CommandError> {
     let mut out: Vec<UserArg> = Vec::new();
     for token in tokenize(command, args, '@')? {
         if token.sigil.is_none() && !token.quoted && token.text.eq_ignore_ascii_case("and") {
@@ -211,7 +177,7 @@ fn users(command: &'static str, args: &str, required: bool) -> Result<Vec<UserAr
 }
 
 /// People to mention: logins with or without `@`; `and` is skipped; `me` is refused.
-fn mentions(args: &str) -> Result<Vec<String>, CommandError> {
+pub(super) fn mentions(args: &str) -> Result<Vec<String>, CommandError> {
     const COMMAND: &str = "cc";
     let mut out: Vec<String> = Vec::new();
     for token in tokenize(COMMAND, args, '@')? {
@@ -260,7 +226,7 @@ fn login(command: &'static str, token: &Token<'_>) -> Result<String, CommandErro
 }
 
 /// Exactly one word out of `options` (case-insensitive).
-fn choice<T: Copy>(
+pub(super) fn choice<T: Copy>(
     command: &'static str,
     args: &str,
     valid: &'static str,
@@ -293,7 +259,11 @@ fn choice<T: Copy>(
 }
 
 /// A command that takes no arguments.
-fn no_args(command: &'static str, args: &str, value: Command) -> Result<Command, CommandError> {
+pub(super) fn no_args(
+    command: &'static str,
+    args: &str,
+    value: Command,
+) -> Result<Command, CommandError> {
     if args.is_empty() {
         Ok(value)
     } else {

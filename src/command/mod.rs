@@ -1,5 +1,6 @@
-//! Commands in comments: a markdown-aware extractor (`extract`) and the argument grammar
-//! (`parse`) that turns a command line into a typed [`Command`]. Pure: no I/O, no clock.
+//! Commands in comments: a markdown-aware extractor (`extract`), the table of commands
+//! ([`COMMANDS`]: names, default roles, help, grammar) and the argument grammar (`parse`)
+//! that turns a command line into a typed [`Command`]. Pure: no I/O, no clock.
 //!
 //! # What counts as a command
 //! A command is a line of plain paragraph text (not in fenced or indented code, inline code,
@@ -19,6 +20,7 @@
 
 mod extract;
 mod grammar;
+mod table;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use extract::extract;
 pub use grammar::parse;
+pub use table::{canonical_name, spec_of, CommandSpec, ParseArgs, COMMANDS};
 
 /// How a command was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,8 +54,9 @@ pub struct RawCommand {
 }
 
 /// A parsed command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case", tag = "command", content = "args")]
+#[strum(serialize_all = "snake_case")]
 pub enum Command {
     /// Add labels.
     Label(Vec<String>),
@@ -180,120 +184,11 @@ pub enum CommandError {
     InvalidUser { command: &'static str, got: String },
 }
 
-/// One command of the help text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CommandSpec {
-    /// Canonical name, as returned by [`Command::name`].
-    pub name: &'static str,
-    /// Other accepted names.
-    pub aliases: &'static [&'static str],
-    /// Usage line, without the leading `/`.
-    pub usage: &'static str,
-    /// What it does, one line.
-    pub summary: &'static str,
-}
-
-/// Every command, in help order.
-pub const COMMANDS: &[CommandSpec] = &[
-    spec("label", &[], "label ~foo ~\"with space\"", "add labels"),
-    spec(
-        "unlabel",
-        &["remove_label"],
-        "unlabel [~foo …]",
-        "remove labels (none = all)",
-    ),
-    spec("relabel", &[], "relabel ~foo …", "replace all labels"),
-    spec(
-        "milestone",
-        &[],
-        "milestone %\"1.4\" | %current | %next",
-        "set the milestone",
-    ),
-    spec(
-        "remove_milestone",
-        &[],
-        "remove_milestone",
-        "clear the milestone",
-    ),
-    spec("assign", &[], "assign @user | me", "add assignees"),
-    spec(
-        "reassign",
-        &[],
-        "reassign @user | me",
-        "replace the assignees",
-    ),
-    spec(
-        "unassign",
-        &[],
-        "unassign [@user …]",
-        "remove assignees (none = all)",
-    ),
-    spec("cc", &[], "cc @user …", "mention people"),
-    spec("close", &[], "close", "close"),
-    spec("reopen", &[], "reopen", "reopen"),
-    spec(
-        "triage",
-        &[],
-        "triage urgent | later",
-        "route to the triagers",
-    ),
-    spec("help", &[], "help", "list the commands you may run"),
-    spec(
-        "release",
-        &[],
-        "release schedule",
-        "next release dates and manager",
-    ),
-    spec(
-        "deploy",
-        &[],
-        "deploy production | staging",
-        "file a deployment request",
-    ),
-];
-
-const fn spec(
-    name: &'static str,
-    aliases: &'static [&'static str],
-    usage: &'static str,
-    summary: &'static str,
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        aliases,
-        usage,
-        summary,
-    }
-}
-
-/// The canonical name for a (lowercase) command name or alias, if it is a command.
-pub fn canonical_name(name: &str) -> Option<&'static str> {
-    COMMANDS
-        .iter()
-        .find(|c| c.name == name || c.aliases.contains(&name))
-        .map(|c| c.name)
-}
-
 impl Command {
-    /// The canonical name, used for permissions and help.
+    /// The canonical name, used for permissions and help (the variant's name in snake
+    /// case, as in [`COMMANDS`]).
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::Label(_) => "label",
-            Command::Unlabel(_) => "unlabel",
-            Command::Relabel(_) => "relabel",
-            Command::Milestone(_) => "milestone",
-            Command::RemoveMilestone => "remove_milestone",
-            Command::Assign(_) => "assign",
-            Command::Reassign(_) => "reassign",
-            Command::Unassign(_) => "unassign",
-            Command::Cc(_) => "cc",
-            Command::Close => "close",
-            Command::Reopen => "reopen",
-            Command::Triage(_) => "triage",
-            Command::Help => "help",
-            Command::Release(_) => "release",
-            Command::Deploy(_) => "deploy",
-        }
+        self.into()
     }
 }
 

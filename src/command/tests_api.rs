@@ -2,6 +2,7 @@
 //! `scope_of`, the help specs), error wording, and very large comments.
 
 use super::*;
+use crate::role::Role;
 
 #[test]
 fn parse_all_matches_extract_then_parse() {
@@ -109,6 +110,35 @@ fn every_command_has_a_spec_under_its_canonical_name() {
             assert_eq!(canonical_name(alias), Some(spec.name));
         }
     }
+}
+
+#[test]
+fn readers_may_ask_and_maintainers_may_change() {
+    let by_role = |role| {
+        COMMANDS
+            .iter()
+            .filter(|c| c.default_role == role)
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by_role(Role::Reader), ["cc", "help", "release"]);
+    assert_eq!(
+        by_role(Role::Maintainer).len() + 3,
+        COMMANDS.len(),
+        "no command needs an owner by default"
+    );
+}
+
+#[test]
+fn names_and_aliases_name_one_command_each() {
+    let mut names: Vec<&str> = COMMANDS
+        .iter()
+        .flat_map(|c| std::iter::once(c.name).chain(c.aliases.iter().copied()))
+        .collect();
+    let count = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), count);
 }
 
 #[test]

@@ -1,30 +1,11 @@
 //! The `roles:` and `commands:` sections: who holds which role (forge login → role), and the
-//! minimum role each comment command needs.
+//! minimum role each comment command needs (by default, its `default_role` in
+//! [`COMMANDS`]).
 
+use crate::command::COMMANDS;
 use crate::role::Role;
 use serde::de::{Deserialize, Deserializer, Error};
 use std::collections::BTreeMap;
-
-/// Every command forgehand knows, with the minimum role it needs unless `commands:` says
-/// otherwise: readers may ask for `help`, `cc` people and ask for the `release` schedule;
-/// everything that changes an issue or files a deployment needs a maintainer.
-pub const DEFAULT_COMMAND_ROLES: &[(&str, Role)] = &[
-    ("help", Role::Reader),
-    ("cc", Role::Reader),
-    ("release", Role::Reader),
-    ("label", Role::Maintainer),
-    ("unlabel", Role::Maintainer),
-    ("relabel", Role::Maintainer),
-    ("milestone", Role::Maintainer),
-    ("remove_milestone", Role::Maintainer),
-    ("assign", Role::Maintainer),
-    ("reassign", Role::Maintainer),
-    ("unassign", Role::Maintainer),
-    ("close", Role::Maintainer),
-    ("reopen", Role::Maintainer),
-    ("triage", Role::Maintainer),
-    ("deploy", Role::Maintainer),
-];
 
 /// `roles:` — forge login → role. Logins compare case-insensitively. People not listed get
 /// the role the forge gives them. Default: nobody listed.
@@ -65,14 +46,14 @@ impl<'de> Deserialize<'de> for Login {
     }
 }
 
-/// `commands:` — command name → minimum role; commands not listed keep
-/// [`DEFAULT_COMMAND_ROLES`].
+/// `commands:` — command name → minimum role; commands not listed keep their
+/// `default_role` in [`COMMANDS`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandRoles(BTreeMap<&'static str, Role>);
 
 impl Default for CommandRoles {
     fn default() -> Self {
-        CommandRoles(DEFAULT_COMMAND_ROLES.iter().copied().collect())
+        CommandRoles(COMMANDS.iter().map(|c| (c.name, c.default_role)).collect())
     }
 }
 
@@ -108,12 +89,12 @@ impl<'de> Deserialize<'de> for CommandName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
         let lower = text.trim_start_matches('/').to_ascii_lowercase();
-        DEFAULT_COMMAND_ROLES
+        COMMANDS
             .iter()
-            .find(|(name, _)| *name == lower)
-            .map(|(name, _)| CommandName(name))
+            .find(|c| c.name == lower)
+            .map(|c| CommandName(c.name))
             .ok_or_else(|| {
-                let known: Vec<_> = DEFAULT_COMMAND_ROLES.iter().map(|(n, _)| *n).collect();
+                let known: Vec<_> = COMMANDS.iter().map(|c| c.name).collect();
                 D::Error::custom(format!(
                     "unknown command `{text}`, expected one of {}",
                     known.join(", ")

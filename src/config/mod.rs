@@ -27,7 +27,7 @@ mod yaml;
 #[cfg(test)]
 mod tests;
 
-pub use access::{CommandName, CommandRoles, Login, Roles, DEFAULT_COMMAND_ROLES};
+pub use access::{CommandName, CommandRoles, Login, Roles};
 pub use bot::{BotConfig, DEFAULT_BOT_NAME};
 pub use document::{Document, Report, Validate};
 pub use env::EnvLookup;
@@ -62,7 +62,8 @@ pub struct Config {
     pub gitlab: GitlabConfig,
     /// `roles:` — login → role. Default empty.
     pub roles: Roles,
-    /// `commands:` — command → minimum role. Default [`DEFAULT_COMMAND_ROLES`].
+    /// `commands:` — command → minimum role. Default: each command's `default_role` in
+    /// [`crate::command::COMMANDS`].
     pub commands: CommandRoles,
     /// `release:` — release automation. Default off.
     pub release: release::ReleaseConfig,

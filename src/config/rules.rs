@@ -2,39 +2,17 @@
 //! is read (identifiers, event kinds, regexes, templates), so errors carry line and column.
 
 use super::{Ident, Pattern, Report, Validate};
+use crate::event::EventKindName;
 use crate::release::template::Template;
 use crate::role::Role;
 use serde::de::{Deserialize, Deserializer, Error};
 use std::fmt;
 
-/// Event kinds a rule may name in `on:`; `kind` alone matches every action of that kind.
-pub const EVENT_KINDS: &[(&str, &[&str])] = &[
-    (
-        "issue",
-        &[
-            "opened",
-            "edited",
-            "closed",
-            "reopened",
-            "labeled",
-            "unlabeled",
-            "milestoned",
-            "demilestoned",
-            "assigned",
-            "unassigned",
-        ],
-    ),
-    ("comment", &["created", "edited"]),
-    (
-        "merge_request",
-        &["opened", "updated", "merged", "closed", "reopened"],
-    ),
-    ("tag_push", &[]),
-    ("tag_delete", &[]),
-    ("release", &[]),
-    ("pipeline", &[]),
-    ("push", &[]),
-];
+/// Event kinds a rule may name in `on:`, with their actions; `kind` alone matches every
+/// action of that kind. Derived from the event model, where a kind or an action is added.
+pub fn event_kinds() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    EventKindName::for_rules()
+}
 
 /// Variables a rule's `comment` template may use.
 pub const TEMPLATE_VARS: &[&str] = &[
@@ -83,8 +61,7 @@ impl EventFilter {
             None => (text, None),
         };
         let known = || {
-            EVENT_KINDS
-                .iter()
+            event_kinds()
                 .flat_map(|(k, actions)| {
                     std::iter::once(k.to_string())
                         .chain(actions.iter().map(move |a| format!("{k}.{a}")))
@@ -92,7 +69,7 @@ impl EventFilter {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let Some((kind, actions)) = EVENT_KINDS.iter().find(|(k, _)| *k == kind) else {
+        let Some((kind, actions)) = event_kinds().find(|(k, _)| *k == kind) else {
             return Err(format!(
                 "unknown event kind `{text}`, expected one of {}",
                 known()

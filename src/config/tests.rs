@@ -277,8 +277,8 @@ fn error_table() {
             "commands:\n  lable: reader\n",
             &[
                 "config/forgehand.yml:2:3: commands: unknown command `lable`, expected one of \
-               help, cc, release, label, unlabel, relabel, milestone, remove_milestone, \
-               assign, reassign, unassign, close, reopen, triage, deploy",
+               label, unlabel, relabel, milestone, remove_milestone, assign, reassign, \
+               unassign, cc, close, reopen, triage, help, release, deploy",
             ],
         ),
         (

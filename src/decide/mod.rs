@@ -24,7 +24,6 @@ pub use release::{ReleaseFacts, Subject};
 
 use crate::config::Config;
 use crate::event::{Event, EventKind, Item};
-use crate::model::ForgeKind;
 use crate::plan::{Intent, Plan, Target};
 use crate::role::Role;
 use chrono::{DateTime, Utc};
@@ -41,11 +40,11 @@ pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>
     let facts = rules::facts(event, None);
     let rules = rules::matching(&config.rules, &facts);
     let has_commands = !commands::found(event, config, stored_previous).is_empty();
-    if event.forge == ForgeKind::Gitlab
+    if !event.dialect().comments_name_assignees
         && matches!(event.kind, EventKind::Comment { .. })
         && (has_commands || !rules.is_empty())
     {
-        // A GitLab note names the item's assignees by id only: read the item itself.
+        // The comment's event names the item's assignees by id only: read the item itself.
         needs.item = true;
     }
     if release::subject(event, config).is_some() {

@@ -5,7 +5,6 @@ use super::Context;
 use crate::config::schedule::Schedule;
 use crate::config::Config;
 use crate::event::{Event, EventKind};
-use crate::model::ForgeKind;
 use crate::plan::{Intent, IssueSpec, Plan};
 
 /// The schedule a firing event belongs to, if it is still configured.
@@ -38,11 +37,7 @@ pub fn decide(event: &Event, config: &Config, context: &Context, plan: &mut Plan
         "<!-- forgehand:schedule {id} {} -->",
         slot.format("%Y-%m-%dT%H:%MZ")
     );
-    let label = match event.forge {
-        ForgeKind::Gitlab if summary.label.contains(' ') => format!("~\"{}\"", summary.label),
-        ForgeKind::Gitlab => format!("~{}", summary.label),
-        ForgeKind::Github => format!("`{}`", summary.label),
-    };
+    let label = event.dialect().label_reference(&summary.label);
     let issues = context.labelled_issues.as_deref();
     let mut body = match issues {
         Some([]) => format!("No open issue carries {label} on {date}.\n"),

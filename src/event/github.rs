@@ -10,8 +10,23 @@ mod types;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Actor, DecodeError, Decoded, Event, EventKind, ForgeKind, Repo};
+use super::{
+    Actor, DecodeError, Decoded, Dialect, Event, EventKind, ForgeKind, LabelRefStyle, Repo,
+};
+use crate::model::RefStyle;
 use types::{Common, User};
+
+/// GitHub's dialect. An edited comment's event carries its previous text (`changes.body.from`)
+/// and a comment's event carries the whole issue, assignees included; a workflow run or check
+/// suite names its ref (`head_branch`) without saying whether it is a tag.
+pub const DIALECT: Dialect = Dialect {
+    refs: RefStyle::GitHub,
+    tag_page: "releases/tag/",
+    label_refs: LabelRefStyle::Code,
+    comment_edits_carry_previous_text: true,
+    comments_name_assignees: true,
+    pipelines_flag_tags: false,
+};
 
 /// Prefix of a branch ref.
 const BRANCH_REF_PREFIX: &str = "refs/heads/";

@@ -13,8 +13,23 @@ mod types;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Actor, DecodeError, Decoded, Event, EventKind, ForgeKind, Repo};
+use super::{
+    Actor, DecodeError, Decoded, Dialect, Event, EventKind, ForgeKind, LabelRefStyle, Repo,
+};
+use crate::model::RefStyle;
 use types::{Common, Project, User};
+
+/// GitLab's dialect. A note's `update` event lacks the text before the edit, and names the
+/// item's assignees by id only (`assignee_ids`); a Pipeline Hook flags tag pipelines
+/// (`object_attributes.tag`).
+pub const DIALECT: Dialect = Dialect {
+    refs: RefStyle::GitLab,
+    tag_page: "-/tags/",
+    label_refs: LabelRefStyle::Tilde,
+    comment_edits_carry_previous_text: false,
+    comments_name_assignees: false,
+    pipelines_flag_tags: true,
+};
 
 /// Prefix of a branch ref.
 const BRANCH_REF_PREFIX: &str = "refs/heads/";

@@ -1,6 +1,8 @@
 //! The forge-neutral event model: every GitHub and GitLab webhook that forgehand acts on is
-//! decoded into one [`Event`]; all forge quirks end in `github.rs` / `gitlab.rs`.
+//! decoded into one [`Event`]; all forge quirks end in `github.rs` / `gitlab.rs`, and what
+//! remains different between forges is told by the event's [`Dialect`].
 
+pub mod dialect;
 pub mod firing;
 pub mod github;
 pub mod gitlab;
@@ -8,8 +10,10 @@ pub mod gitlab;
 mod testing;
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumDiscriminants, EnumIter, IntoEnumIterator, IntoStaticStr, VariantNames};
 
 pub use crate::model::ForgeKind;
+pub use dialect::{Dialect, LabelRefStyle};
 
 /// A repository (GitHub) or project (GitLab).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,8 +87,12 @@ pub struct Comment {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What happened to an issue. Rules name it after the kind: `issue.opened`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum IssueAction {
     Opened,
     Edited,
@@ -98,8 +106,10 @@ pub enum IssueAction {
     Unassigned,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What happened to a comment. Rules name it after the kind: `comment.created`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, VariantNames)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum CommentAction {
     Created,
     /// `previous_body` is the text before the edit when the forge says it.
@@ -108,8 +118,12 @@ pub enum CommentAction {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What happened to a merge request. Rules name it after the kind: `merge_request.merged`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, IntoStaticStr, VariantNames,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum MergeRequestAction {
     Opened,
     Updated,
@@ -172,9 +186,16 @@ pub struct Release {
     pub url: Option<String>,
 }
 
-/// What happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What happened. [`EventKindName`], derived from it, names each kind in logs, metrics and
+/// rules' `on:` lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, EnumDiscriminants)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(EventKindName),
+    doc = "The kind of an [`EventKind`], without its data.",
+    derive(EnumIter, IntoStaticStr),
+    strum(serialize_all = "snake_case")
+)]
 pub enum EventKind {
     Ping,
     Issue {
@@ -191,13 +212,16 @@ pub enum EventKind {
         action: MergeRequestAction,
         merge_request: MergeRequest,
     },
+    #[strum_discriminants(strum(serialize = "tag_push"))]
     TagPushed {
         tag: String,
         sha: Option<String>,
     },
+    #[strum_discriminants(strum(serialize = "tag_delete"))]
     TagDeleted {
         tag: String,
     },
+    #[strum_discriminants(strum(serialize = "release"))]
     ReleasePublished {
         release: Release,
     },
@@ -205,6 +229,7 @@ pub enum EventKind {
         pipeline: Pipeline,
     },
     /// A scheduled rule fired (`schedules:`), for the event's repository.
+    #[strum_discriminants(strum(serialize = "schedule"))]
     Scheduled {
         /// The schedule's id.
         schedule: String,
@@ -212,6 +237,7 @@ pub enum EventKind {
         slot: chrono::DateTime<chrono::Utc>,
     },
     /// A push to the repository's default branch.
+    #[strum_discriminants(strum(serialize = "push"))]
     DefaultBranchPush {
         branch: String,
         before: Option<String>,
@@ -223,18 +249,47 @@ pub enum EventKind {
 impl EventKind {
     /// Short name used in logs, metrics and rule `on:` lists.
     pub fn name(&self) -> &'static str {
+        EventKindName::from(self).name()
+    }
+
+    /// The action's name as rules write it after the kind (`opened` in `issue.opened`),
+    /// for kinds that have actions.
+    pub fn action_name(&self) -> Option<&'static str> {
         match self {
-            EventKind::Ping => "ping",
-            EventKind::Issue { .. } => "issue",
-            EventKind::Comment { .. } => "comment",
-            EventKind::MergeRequest { .. } => "merge_request",
-            EventKind::TagPushed { .. } => "tag_push",
-            EventKind::TagDeleted { .. } => "tag_delete",
-            EventKind::ReleasePublished { .. } => "release",
-            EventKind::Pipeline { .. } => "pipeline",
-            EventKind::DefaultBranchPush { .. } => "push",
-            EventKind::Scheduled { .. } => "schedule",
+            EventKind::Issue { action, .. } => Some(action.into()),
+            EventKind::Comment { action, .. } => Some(action.into()),
+            EventKind::MergeRequest { action, .. } => Some(action.into()),
+            _ => None,
         }
+    }
+}
+
+impl EventKindName {
+    /// Short name used in logs, metrics and rule `on:` lists.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The actions a rule may name after this kind (`issue.opened`): empty for a kind
+    /// without actions, `None` for a kind rules do not react to.
+    pub fn rule_actions(self) -> Option<&'static [&'static str]> {
+        match self {
+            EventKindName::Issue => Some(IssueAction::VARIANTS),
+            EventKindName::Comment => Some(CommentAction::VARIANTS),
+            EventKindName::MergeRequest => Some(MergeRequestAction::VARIANTS),
+            EventKindName::TagPushed
+            | EventKindName::TagDeleted
+            | EventKindName::ReleasePublished
+            | EventKindName::Pipeline
+            | EventKindName::DefaultBranchPush => Some(&[]),
+            // A hook's first delivery, and a schedule's firing (its schedule says what to do).
+            EventKindName::Ping | EventKindName::Scheduled => None,
+        }
+    }
+
+    /// Every kind a rule may name in `on:`, with its actions.
+    pub fn for_rules() -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+        EventKindName::iter().filter_map(|kind| Some((kind.name(), kind.rule_actions()?)))
     }
 }
 
@@ -247,6 +302,21 @@ pub struct Event {
     pub actor: Actor,
     #[serde(flatten)]
     pub kind: EventKind,
+}
+
+impl Event {
+    /// What differs about the forge the event came from, as its decoder states it.
+    pub fn dialect(&self) -> Dialect {
+        dialect_of(self.forge)
+    }
+}
+
+/// The dialect of `forge`, as its decoder states it.
+pub fn dialect_of(forge: ForgeKind) -> Dialect {
+    match forge {
+        ForgeKind::Github => github::DIALECT,
+        ForgeKind::Gitlab => gitlab::DIALECT,
+    }
 }
 
 /// What a decoder made of a delivery.
@@ -277,5 +347,37 @@ pub fn decode(forge: ForgeKind, event_name: &str, body: &[u8]) -> Result<Decoded
     match forge {
         ForgeKind::Github => github::decode(event_name, body),
         ForgeKind::Gitlab => gitlab::decode(event_name, body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_named_as_logs_metrics_and_rules_name_them() {
+        let names: Vec<_> = EventKindName::iter().map(EventKindName::name).collect();
+        assert_eq!(
+            names,
+            [
+                "ping",
+                "issue",
+                "comment",
+                "merge_request",
+                "tag_push",
+                "tag_delete",
+                "release",
+                "pipeline",
+                "schedule",
+                "push"
+            ]
+        );
+        let ping = EventKind::Ping;
+        assert_eq!((ping.name(), ping.action_name()), ("ping", None));
+        let deleted = EventKind::TagDeleted { tag: "v1".into() };
+        assert_eq!(
+            (deleted.name(), deleted.action_name()),
+            ("tag_delete", None)
+        );
     }
 }

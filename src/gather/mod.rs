@@ -9,7 +9,6 @@ use crate::config::Config;
 use crate::decide::{self, Context, Needs};
 use crate::event::{Event, EventKind};
 use crate::forge::{Forge, ForgeError};
-use crate::model::ForgeKind;
 use crate::role::Role;
 use crate::store::{Store, StoreError};
 use std::collections::BTreeMap;
@@ -86,10 +85,13 @@ async fn from_forge(
     Ok(())
 }
 
-/// `(repo, comment id)` of a comment event whose text the store keeps (GitLab only).
+/// `(repo, comment id)` of a comment event whose text the store keeps: on forges whose
+/// comment edits do not carry the previous text.
 pub fn stored_comment_key(event: &Event) -> Option<(&str, u64)> {
-    match (&event.kind, event.forge, &event.repo) {
-        (EventKind::Comment { comment, .. }, ForgeKind::Gitlab, Some(repo)) => {
+    match (&event.kind, &event.repo) {
+        (EventKind::Comment { comment, .. }, Some(repo))
+            if !event.dialect().comment_edits_carry_previous_text =>
+        {
             Some((repo.path.as_str(), comment.id))
         }
         _ => None,

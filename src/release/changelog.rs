@@ -8,7 +8,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use super::version::Version;
-pub use crate::model::Change;
+pub use crate::model::{Change, RefStyle};
 
 /// Heading of the group that collects changes no configured group claims.
 pub const OTHER_CHANGES_TITLE: &str = "Other changes";
@@ -23,17 +23,8 @@ pub struct ChangeGroup {
     pub labels: Vec<String>,
 }
 
-/// How references to changes are written on each forge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefStyle {
-    /// `#12` for issues and pull requests alike.
-    GitHub,
-    /// `!12` for merge requests, `#12` for issues.
-    GitLab,
-}
-
 impl Change {
-    /// The short reference: `#12` on GitHub, `!12` for a GitLab merge request.
+    /// The short reference: `#12`, or `!12` for a merge request in GitLab's style.
     pub fn reference(&self, style: RefStyle) -> String {
         let sigil = match style {
             RefStyle::GitLab if self.is_merge_request => '!',

@@ -46,6 +46,43 @@ pub struct Job {
     pub received_at: i64,
 }
 
+/// A claimed row, before its forge is known to be one forgehand speaks.
+struct ClaimedRow {
+    id: i64,
+    forge: String,
+    delivery_id: String,
+    event: String,
+    body: Vec<u8>,
+    attempt: i64,
+    received_at: i64,
+}
+
+impl ClaimedRow {
+    /// The job; or, when the row names a forge forgehand does not know (written by another
+    /// version, or by hand), why the delivery fails: it is never taken for another forge's.
+    fn into_job(self) -> Result<Job, (i64, String)> {
+        match self.forge.parse::<ForgeKind>() {
+            Ok(forge) => Ok(Job {
+                id: self.id,
+                forge,
+                delivery_id: self.delivery_id,
+                event: self.event,
+                body: self.body,
+                attempt: self.attempt,
+                received_at: self.received_at,
+            }),
+            Err(why) => {
+                tracing::warn!(
+                    delivery.id = %self.delivery_id,
+                    reason = %why,
+                    "stored delivery failed"
+                );
+                Err((self.id, why))
+            }
+        }
+    }
+}
+
 /// How a job ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", content = "reason", rename_all = "lowercase")]

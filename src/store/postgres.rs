@@ -4,7 +4,7 @@
 
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::schema::POSTGRES_SCHEMA;
-use super::{DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
+use super::{ClaimedRow, DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::model::ForgeKind;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls, Transaction};
@@ -218,18 +218,29 @@ async fn claim(
             &[&(now_ms + lease_ms), &now_ms, &(limit as i64)],
         )
         .await?;
-    let mut jobs: Vec<Job> = rows
-        .iter()
-        .map(|row| Job {
+    let mut jobs = Vec::with_capacity(rows.len());
+    for row in rows {
+        let row = ClaimedRow {
             id: row.get(0),
-            forge: row.get::<_, &str>(1).parse().unwrap_or(ForgeKind::Github),
+            forge: row.get(1),
             delivery_id: row.get(2),
             event: row.get(3),
             body: row.get::<_, Option<Vec<u8>>>(4).unwrap_or_default(),
             attempt: row.get(5),
             received_at: row.get(6),
-        })
-        .collect();
+        };
+        match row.into_job() {
+            Ok(job) => jobs.push(job),
+            Err((id, reason)) => {
+                tx.execute(
+                    "UPDATE deliveries SET state = 'failed', reason = $1, lease_until = NULL,
+                     finished_at = $2 WHERE id = $3",
+                    &[&reason, &now_ms, &id],
+                )
+                .await?;
+            }
+        }
+    }
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
 }

@@ -12,7 +12,7 @@
 
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::schema::SQLITE_SCHEMA;
-use super::{DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
+use super::{ClaimedRow, DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::model::ForgeKind;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::time::Duration;
@@ -212,19 +212,32 @@ fn claim(
              (SELECT body FROM payloads WHERE delivery = deliveries.id),
              attempts, received_at",
     )?;
-    let rows = stmt.query_map(params![now_ms + lease_ms, now_ms, limit as i64], |row| {
-        let forge: String = row.get(1)?;
-        Ok(Job {
-            id: row.get(0)?,
-            forge: forge.parse().unwrap_or(ForgeKind::Github),
-            delivery_id: row.get(2)?,
-            event: row.get(3)?,
-            body: row.get(4)?,
-            attempt: row.get(5)?,
-            received_at: row.get(6)?,
-        })
-    })?;
-    let mut jobs = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt
+        .query_map(params![now_ms + lease_ms, now_ms, limit as i64], |row| {
+            Ok(ClaimedRow {
+                id: row.get(0)?,
+                forge: row.get(1)?,
+                delivery_id: row.get(2)?,
+                event: row.get(3)?,
+                body: row.get(4)?,
+                attempt: row.get(5)?,
+                received_at: row.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut jobs = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row.into_job() {
+            Ok(job) => jobs.push(job),
+            Err((id, reason)) => {
+                conn.prepare_cached(
+                    "UPDATE deliveries SET state = 'failed', reason = ?1, lease_until = NULL,
+                     finished_at = ?2 WHERE id = ?3",
+                )?
+                .execute(params![reason, now_ms, id])?;
+            }
+        }
+    }
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
 }

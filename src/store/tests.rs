@@ -80,6 +80,7 @@ both_backends!(
     mark_once_is_true_only_the_first_time,
     payloads_round_trip_compressed,
     comment_bodies_are_kept_per_forge_repo_and_comment,
+    a_stored_unknown_forge_fails_its_delivery,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -251,4 +252,58 @@ async fn comment_bodies_are_kept_per_forge_repo_and_comment(backend: &str) {
         .await
         .unwrap();
     assert_eq!(github, None);
+}
+
+/// Rewrite a stored delivery's forge behind the store's back, as another version (or a
+/// person) could.
+async fn set_stored_forge(url: &str, delivery_id: &str, forge: &str) {
+    const SQL: &str = "UPDATE deliveries SET forge = $1 WHERE delivery_id = $2";
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let changed = conn
+            .execute(&SQL.replace('$', "?"), [forge, delivery_id])
+            .unwrap();
+        assert_eq!(changed, 1);
+        return;
+    }
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let changed = client.execute(SQL, &[&forge, &delivery_id]).await.unwrap();
+    assert_eq!(changed, 1);
+}
+
+async fn a_stored_unknown_forge_fails_its_delivery(backend: &str) {
+    let (url, _dir) = fresh_url(backend).await;
+    let store = open(&url).await.unwrap();
+    store.insert(delivery("a")).await.unwrap();
+    store.insert(delivery("b")).await.unwrap();
+    set_stored_forge(&url, "a", "gitea").await;
+    let jobs = store.claim(1_000, LEASE, 10).await.unwrap();
+    let claimed: Vec<_> = jobs
+        .iter()
+        .map(|j| (j.forge, j.delivery_id.as_str()))
+        .collect();
+    assert_eq!(claimed, [(ForgeKind::Github, "b")]);
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.failed, stats.running), (1, 1));
+    // Failed for good: never claimed again, even after the lease would have ended.
+    assert!(store
+        .claim(1_000 + 61_000, LEASE, 10)
+        .await
+        .unwrap()
+        .iter()
+        .all(|j| j.delivery_id == "b"));
+    set_stored_forge(&url, "a", "github").await;
+    let record = store
+        .delivery(ForgeKind::Github, "a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.state, "failed");
+    assert_eq!(
+        record.reason.as_deref(),
+        Some("unknown forge `gitea` (expected github or gitlab)")
+    );
 }

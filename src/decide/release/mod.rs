@@ -12,9 +12,8 @@ use super::Context;
 use crate::config::release::DeployTrigger;
 use crate::config::release::ReleaseConfig;
 use crate::config::Config;
-use crate::event::{Event, EventKind, Pipeline};
+use crate::event::{Dialect, Event, EventKind, Pipeline};
 use crate::model::Change;
-use crate::model::ForgeKind;
 use crate::model::PipelineInfo;
 use crate::plan::{Intent, Plan};
 use crate::release::{
@@ -60,10 +59,10 @@ pub fn subject(event: &Event, config: &Config) -> Option<Subject> {
         | EventKind::ReleasePublished {
             release: crate::event::Release { tag, .. },
         } => format.parse(tag).ok().map(|_| Subject::Tag(tag.clone())),
-        // GitHub does not flag tag pipelines; the ref must then parse as a tag.
+        // Where pipelines are not flagged as a tag's, the ref must parse as a tag.
         EventKind::Pipeline { pipeline }
             if is_publishing(pipeline, release)
-                && (pipeline.is_tag || event.forge == ForgeKind::Github) =>
+                && (pipeline.is_tag || !event.dialect().pipelines_flag_tags) =>
         {
             format
                 .parse(&pipeline.git_ref)
@@ -108,7 +107,7 @@ pub fn marked_version(body: &str) -> Option<Version> {
 pub(super) struct Derived<'a> {
     pub config: &'a ReleaseConfig,
     pub repo: String,
-    pub forge: ForgeKind,
+    pub dialect: Dialect,
     pub facts: &'a ReleaseFacts,
     pub version: Version,
     pub previous: Option<Version>,
@@ -133,16 +132,13 @@ impl<'a> Derived<'a> {
         let version = format.parse(&facts.tag).ok()?;
         let previous = previous_tag(&facts.tags, &version, &format);
         let bump = previous.as_ref().and_then(|p| bump_kind(p, &version));
-        let style = match event.forge {
-            ForgeKind::Github => RefStyle::GitHub,
-            ForgeKind::Gitlab => RefStyle::GitLab,
-        };
+        let dialect = event.dialect();
         let changelog = facts
             .changelog
             .as_deref()
             .and_then(|text| extract_section(text, &version))
             .unwrap_or_else(|| {
-                group_changes(&facts.changes, &release.changelog_groups, style)
+                group_changes(&facts.changes, &release.changelog_groups, dialect.refs)
                     .trim_end()
                     .to_string()
             });
@@ -161,17 +157,13 @@ impl<'a> Derived<'a> {
             EventKind::ReleasePublished {
                 release: crate::event::Release { url: Some(url), .. },
             } => url.clone(),
-            _ => tag_url(
-                event.forge,
-                repo.url.as_deref().unwrap_or_default(),
-                &facts.tag,
-            ),
+            _ => dialect.tag_url(repo.url.as_deref().unwrap_or_default(), &facts.tag),
         };
         Some(Derived {
             release_url,
             config: release,
             repo: event.repo.as_ref()?.path.clone(),
-            forge: event.forge,
+            dialect,
             facts,
             version,
             previous,
@@ -183,20 +175,9 @@ impl<'a> Derived<'a> {
         })
     }
 
+    /// How the release notes reference changes.
     pub fn style(&self) -> RefStyle {
-        match self.forge {
-            ForgeKind::Github => RefStyle::GitHub,
-            ForgeKind::Gitlab => RefStyle::GitLab,
-        }
-    }
-}
-
-/// The web page of `tag` under the repository's web URL.
-fn tag_url(forge: ForgeKind, repo_url: &str, tag: &str) -> String {
-    let base = repo_url.trim_end_matches('/');
-    match forge {
-        ForgeKind::Github => format!("{base}/releases/tag/{tag}"),
-        ForgeKind::Gitlab => format!("{base}/-/tags/{tag}"),
+        self.dialect.refs
     }
 }
 

@@ -12,7 +12,7 @@ pub use crate::config::rules::{
 };
 
 use crate::decide::Draft;
-use crate::event::{CommentAction, Event, EventKind};
+use crate::event::{Event, EventKind};
 use crate::role::Role;
 
 /// What rules know about the event besides the item's labels, milestone and assignees.
@@ -61,35 +61,16 @@ pub struct Outcome {
 pub fn facts(event: &Event, actor_role: Option<Role>) -> Facts<'_> {
     let mut facts = Facts {
         kind: event.kind.name(),
+        action: event.kind.action_name(),
         actor: &event.actor.login,
         actor_role,
         repo: event.repo.as_ref().map_or("", |r| r.path.as_str()),
         ..Facts::default()
     };
     let item = match &event.kind {
-        EventKind::Issue { action, issue } => {
-            facts.action = Some(issue_action(*action));
-            Some(issue)
-        }
-        EventKind::Comment { action, on, .. } => {
-            facts.action = Some(match action {
-                CommentAction::Created => "created",
-                CommentAction::Edited { .. } => "edited",
-            });
-            Some(on)
-        }
-        EventKind::MergeRequest {
-            action,
-            merge_request,
-        } => {
-            use crate::event::MergeRequestAction as A;
-            facts.action = Some(match action {
-                A::Opened => "opened",
-                A::Updated => "updated",
-                A::Merged => "merged",
-                A::Closed => "closed",
-                A::Reopened => "reopened",
-            });
+        EventKind::Issue { issue, .. } => Some(issue),
+        EventKind::Comment { on, .. } => Some(on),
+        EventKind::MergeRequest { merge_request, .. } => {
             facts.target_branch = Some(&merge_request.target_branch);
             Some(&merge_request.item)
         }
@@ -111,22 +92,6 @@ pub fn facts(event: &Event, actor_role: Option<Role>) -> Facts<'_> {
         facts.url = item.url.as_deref();
     }
     facts
-}
-
-fn issue_action(action: crate::event::IssueAction) -> &'static str {
-    use crate::event::IssueAction as A;
-    match action {
-        A::Opened => "opened",
-        A::Edited => "edited",
-        A::Closed => "closed",
-        A::Reopened => "reopened",
-        A::Labeled => "labeled",
-        A::Unlabeled => "unlabeled",
-        A::Milestoned => "milestoned",
-        A::Demilestoned => "demilestoned",
-        A::Assigned => "assigned",
-        A::Unassigned => "unassigned",
-    }
 }
 
 /// The rules that react to this kind of event.

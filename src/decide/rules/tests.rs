@@ -4,7 +4,7 @@
 use super::*;
 use crate::config::Config;
 use crate::decide::{Draft, ItemView};
-use crate::event::{Actor, IssueAction, Item, ItemState, Repo};
+use crate::event::{Actor, Comment, CommentAction, IssueAction, Item, ItemState, Repo};
 use crate::model::ForgeKind;
 
 fn config(yaml: &str) -> Config {
@@ -321,6 +321,42 @@ fn event_filters_match_kind_and_action() {
     }
     assert!(EventFilter::parse("issue.merged").is_err());
     assert!(EventFilter::parse("issues").is_err());
+}
+
+#[test]
+fn rules_name_every_kind_and_action_of_the_event_model() {
+    assert_eq!(
+        EventFilter::parse("ping").unwrap_err(),
+        "unknown event kind `ping`, expected one of issue, issue.opened, issue.edited, \
+         issue.closed, issue.reopened, issue.labeled, issue.unlabeled, issue.milestoned, \
+         issue.demilestoned, issue.assigned, issue.unassigned, comment, comment.created, \
+         comment.edited, merge_request, merge_request.opened, merge_request.updated, \
+         merge_request.merged, merge_request.closed, merge_request.reopened, tag_push, \
+         tag_delete, release, pipeline, push"
+    );
+    assert!(EventFilter::parse("schedule").is_err());
+    let edited = Event {
+        kind: EventKind::Comment {
+            action: CommentAction::Edited {
+                previous_body: None,
+            },
+            comment: Comment {
+                id: 1,
+                body: String::new(),
+                author: "ann".into(),
+                author_association: None,
+                url: None,
+            },
+            on: item(&[], None, &[]),
+        },
+        ..issue_event(IssueAction::Opened, item(&[], None, &[]))
+    };
+    assert_eq!(facts(&edited, None).event_name(), "comment.edited");
+    let demilestoned = issue_event(IssueAction::Demilestoned, item(&[], None, &[]));
+    assert_eq!(
+        facts(&demilestoned, None).event_name(),
+        "issue.demilestoned"
+    );
 }
 
 #[test]

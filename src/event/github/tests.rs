@@ -164,6 +164,7 @@ fn comment_created_on_issue() {
 #[test]
 fn comment_edited_carries_previous_body() {
     let e = event("issue_comment", fixture!("issue_comment.edited"));
+    assert!(e.dialect().comment_edits_carry_previous_text);
     let EventKind::Comment {
         action, comment, ..
     } = e.kind

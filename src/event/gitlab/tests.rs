@@ -282,6 +282,7 @@ fn work_items_and_unknown_issue_actions_are_ignored() {
 #[test]
 fn note_on_issue() {
     let e = event("Note Hook", fixture!("note.issue"));
+    assert!(!e.dialect().comments_name_assignees);
     assert_eq!(
         e.repo.as_ref().map(|r| r.path.as_str()),
         Some("gitlab-org/gitlab-test")
@@ -310,6 +311,7 @@ fn note_on_issue() {
     assert_eq!(on.state, ItemState::Closed);
     assert_eq!(on.labels, ["Afterpod", "Element"]);
     assert_eq!(on.author, "root", "the commenter wrote the issue too");
+    assert!(on.assignees.is_empty(), "a note names no assignee by login");
 }
 
 #[test]
@@ -336,6 +338,7 @@ fn note_actions() {
         v["object_attributes"]["action"] = "update".into();
     });
     let e = event("Confidential Note Hook", &body);
+    assert!(!e.dialect().comment_edits_carry_previous_text);
     let EventKind::Comment { action, .. } = e.kind else {
         panic!("not a comment")
     };
