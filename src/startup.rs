@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::forge::Forges;
 use crate::ingress::{self, Ingress};
 use crate::store::{self, Store};
-use crate::telemetry::Metrics;
+use crate::telemetry::{self, JobState, Metrics};
 use crate::worker::{Worker, WorkerSettings};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use std::net::TcpListener;
@@ -160,19 +160,18 @@ async fn readyz(shared: web::Data<Shared>) -> HttpResponse {
 
 async fn metrics_page(shared: web::Data<Shared>) -> HttpResponse {
     let stats = shared.store.stats().await.unwrap_or_default();
-    let gauges = [
-        ("forgehand_jobs", "state=\"pending\"", stats.pending as f64),
-        ("forgehand_jobs", "state=\"running\"", stats.running as f64),
-        ("forgehand_jobs", "state=\"done\"", stats.done as f64),
-        ("forgehand_jobs", "state=\"ignored\"", stats.ignored as f64),
-        ("forgehand_jobs", "state=\"failed\"", stats.failed as f64),
-        (
-            "forgehand_queue_depth",
-            "",
-            (stats.pending + stats.running) as f64,
-        ),
-    ];
+    let metrics = &shared.metrics;
+    for (state, count) in [
+        (JobState::Pending, stats.pending),
+        (JobState::Running, stats.running),
+        (JobState::Done, stats.done),
+        (JobState::Ignored, stats.ignored),
+        (JobState::Failed, stats.failed),
+    ] {
+        metrics.set_jobs(state, count);
+    }
+    metrics.set_queue_depth(stats.pending + stats.running);
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(shared.metrics.render(&gauges))
+        .content_type(telemetry::CONTENT_TYPE)
+        .body(metrics.render())
 }

@@ -7,7 +7,7 @@ use crate::execute::execute;
 use crate::forge::{ForgeError, Forges};
 use crate::gather::{gather, stored_comment_key, GatherError};
 use crate::store::{Job, Outcome, Store};
-use crate::telemetry::Metrics;
+use crate::telemetry::{JobOutcome, Metrics};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
@@ -144,12 +144,12 @@ impl Worker {
                     Outcome::Ignored(why) => tracing::debug!(reason = %why, "job ignored"),
                     Outcome::Failed(why) => tracing::warn!(reason = %why, "job failed"),
                 }
-                self.record(&job, outcome.state());
+                self.record(&job, job_outcome(&outcome));
                 self.store.finish(job.id, job.attempt, outcome).await
             }
             Err(JobError::Fail(why)) => {
                 tracing::warn!(reason = %why, "job failed");
-                self.record(&job, "failed");
+                self.record(&job, JobOutcome::Failed);
                 self.store
                     .finish(job.id, job.attempt, Outcome::Failed(why))
                     .await
@@ -157,7 +157,7 @@ impl Worker {
             Err(JobError::Retry(why)) if job.attempt >= self.settings.max_attempts => {
                 let why = format!("gave up after {} attempts: {why}", job.attempt);
                 tracing::warn!(reason = %why, "job failed");
-                self.record(&job, "failed");
+                self.record(&job, JobOutcome::Failed);
                 self.store
                     .finish(job.id, job.attempt, Outcome::Failed(why))
                     .await
@@ -165,7 +165,7 @@ impl Worker {
             Err(JobError::Retry(why)) => {
                 let delay = retry_delay(job.attempt);
                 tracing::warn!(reason = %why, retry_in_s = delay.as_secs(), "job will be retried");
-                self.record(&job, "retry");
+                self.record(&job, JobOutcome::Retry);
                 let at = crate::clock::now_ms() + delay.as_millis() as i64;
                 self.store.retry_later(job.id, job.attempt, why, at).await
             }
@@ -175,18 +175,11 @@ impl Worker {
             Ok(false) => tracing::warn!("job was claimed again meanwhile; this result is dropped"),
             Err(e) => tracing::error!(error = %e, "cannot record the job's outcome"),
         }
-        self.metrics.observe(
-            "forgehand_job_seconds",
-            &[("forge", job.forge.as_str())],
-            started.elapsed(),
-        );
+        self.metrics.job_time(job.forge, started.elapsed());
     }
 
-    fn record(&self, job: &Job, outcome: &str) {
-        self.metrics.inc(
-            "forgehand_jobs_total",
-            &[("forge", job.forge.as_str()), ("outcome", outcome)],
-        );
+    fn record(&self, job: &Job, outcome: JobOutcome) {
+        self.metrics.job(job.forge, outcome);
     }
 
     async fn handle(&self, job: &Job) -> Result<Outcome, JobError> {
@@ -249,6 +242,15 @@ impl Worker {
 fn retry_delay(attempt: i64) -> Duration {
     let factor = 1u32 << attempt.clamp(0, 16) as u32;
     RETRY_BASE.saturating_mul(factor).min(RETRY_MAX)
+}
+
+/// The metric label of a recorded outcome.
+fn job_outcome(outcome: &Outcome) -> JobOutcome {
+    match outcome {
+        Outcome::Done => JobOutcome::Done,
+        Outcome::Ignored(_) => JobOutcome::Ignored,
+        Outcome::Failed(_) => JobOutcome::Failed,
+    }
 }
 
 #[cfg(test)]

@@ -234,8 +234,10 @@ async fn health_readiness_and_metrics() {
     assert!(metrics.body.contains(
         r#"forgehand_deliveries_total{forge="github",event="ping",outcome="accepted"} 1"#
     ));
-    assert!(metrics.body.contains("forgehand_queue_depth{} 0"));
+    assert!(metrics.body.contains("\nforgehand_queue_depth 0\n"));
     assert!(metrics.body.contains("forgehand_ack_seconds_bucket"));
+    assert!(metrics.body.contains("# HELP forgehand_deliveries "));
+    assert!(metrics.body.ends_with("# EOF\n"));
     app.fake.add_repo(GITHUB_REPO);
     app.fake.add_issue(GITHUB_REPO, 1);
     app.fake.add_label(GITHUB_REPO, "bug");

@@ -7,13 +7,10 @@ mod release;
 use crate::forge::{Forge, ForgeError};
 use crate::model::ForgeKind;
 use crate::plan::{Intent, Plan};
-use crate::telemetry::Metrics;
+use crate::telemetry::{ActionOutcome, Metrics};
 use std::time::Instant;
 
-/// Counter of executed intents, by forge, action and outcome (`done`, `skipped`, `failed`).
-pub const ACTIONS_METRIC: &str = "forgehand_forge_actions_total";
-/// Histogram of the time one intent took (its requests, retries and throttle waits).
-pub const ACTION_SECONDS_METRIC: &str = "forgehand_forge_action_seconds";
+pub use crate::telemetry::{ACTIONS_METRIC, ACTION_SECONDS_METRIC};
 
 /// Execute every intent of `plan` in order. Returns one line per intent, saying what was
 /// done or why it was skipped (for the audit record).
@@ -24,31 +21,26 @@ pub async fn execute(
     metrics: &Metrics,
 ) -> Result<Vec<String>, ForgeError> {
     let mut done = Vec::with_capacity(plan.intents.len());
-    let kind = forge.kind().as_str();
+    let kind = forge.kind();
     for intent in &plan.intents {
         let action = action_name(intent);
         let started = Instant::now();
         let result = run(intent, forge).await;
-        metrics.observe(
-            ACTION_SECONDS_METRIC,
-            &[("forge", kind), ("action", action)],
-            started.elapsed(),
-        );
+        let elapsed = started.elapsed();
         match result {
             Ok((line, skipped)) => {
-                let outcome = if skipped { "skipped" } else { "done" };
-                metrics.inc(
-                    ACTIONS_METRIC,
-                    &[("forge", kind), ("action", action), ("outcome", outcome)],
-                );
+                let outcome = if skipped {
+                    ActionOutcome::Skipped
+                } else {
+                    ActionOutcome::Done
+                };
+                metrics.action(kind, action, outcome, elapsed);
+                let outcome = outcome.as_str();
                 tracing::info!(action = %line, "forge action {outcome}");
                 done.push(line);
             }
             Err(error) => {
-                metrics.inc(
-                    ACTIONS_METRIC,
-                    &[("forge", kind), ("action", action), ("outcome", "failed")],
-                );
+                metrics.action(kind, action, ActionOutcome::Failed, elapsed);
                 if matches!(intent, Intent::React { .. }) {
                     // An acknowledgement is a courtesy: its failure does not undo or block
                     // the commands it acknowledges.

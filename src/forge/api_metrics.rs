@@ -2,13 +2,13 @@
 //! histogram. Endpoints are path templates (`/repos/:x/:x/issues/:n/labels`) so that the
 //! label set stays bounded whatever repositories, numbers and names the calls carry.
 
-use crate::telemetry::Metrics;
+use crate::telemetry::{self, ApiCallLabels, Metrics};
 use std::time::Duration;
 
 /// Counter of forge API calls.
-pub const API_CALLS_METRIC: &str = "forgehand_forge_api_calls_total";
+pub const API_CALLS_METRIC: &str = telemetry::API_CALLS_METRIC;
 /// Histogram of forge API call latency (one HTTP request, without retries).
-pub const API_SECONDS_METRIC: &str = "forgehand_forge_api_seconds";
+pub const API_SECONDS_METRIC: &str = telemetry::API_SECONDS_METRIC;
 
 /// Path segments of the GitHub and GitLab REST APIs that forgehand calls; any other segment
 /// is a value (owner, name, number, label…) and becomes `:x` (or `:n` when numeric).
@@ -84,18 +84,13 @@ pub fn record(
     status: u16,
     elapsed: Duration,
 ) {
-    let endpoint = endpoint_label(path);
-    let status = status.to_string();
-    metrics.inc(
-        API_CALLS_METRIC,
-        &[
-            ("forge", forge),
-            ("method", method),
-            ("endpoint", &endpoint),
-            ("status", &status),
-        ],
-    );
-    metrics.observe(API_SECONDS_METRIC, &[("forge", forge)], elapsed);
+    let labels = ApiCallLabels {
+        forge: forge.to_owned(),
+        method: method.to_owned(),
+        endpoint: endpoint_label(path),
+        status,
+    };
+    metrics.api_call(labels, elapsed);
 }
 
 #[cfg(test)]

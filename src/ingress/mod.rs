@@ -7,7 +7,7 @@ pub mod gitlab;
 
 use crate::model::ForgeKind;
 use crate::store::{Inserted, NewDelivery, Store};
-use crate::telemetry::Metrics;
+use crate::telemetry::{DeliveryLabels, DeliveryOutcome, Metrics};
 use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
@@ -47,14 +47,11 @@ fn not_served(variable: &str) -> HttpResponse {
 }
 
 fn refused(metrics: &Metrics, forge: ForgeKind, why: &'static str) -> HttpResponse {
-    metrics.inc(
-        "forgehand_deliveries_total",
-        &[
-            ("forge", forge.as_str()),
-            ("event", ""),
-            ("outcome", "unauthorized"),
-        ],
-    );
+    metrics.delivery(DeliveryLabels {
+        forge,
+        event: "",
+        outcome: DeliveryOutcome::Unauthorized,
+    });
     tracing::warn!(forge = forge.as_str(), "delivery refused: {why}");
     HttpResponse::Unauthorized()
         .content_type("text/plain")
@@ -142,29 +139,27 @@ async fn accept(
             Ok(Inserted::New) => {
                 state.wake.notify_one();
                 tracing::debug!("delivery accepted");
-                (HttpResponse::Accepted().finish(), "accepted")
+                (HttpResponse::Accepted().finish(), DeliveryOutcome::Accepted)
             }
             Ok(Inserted::Duplicate) => {
                 tracing::info!("known delivery id: acknowledged, not processed again");
-                (HttpResponse::Ok().finish(), "duplicate")
+                (HttpResponse::Ok().finish(), DeliveryOutcome::Duplicate)
             }
             Err(e) => {
                 tracing::error!(error = %e, "delivery could not be stored");
                 // Opaque body; the forge retries or the operator redelivers.
-                (HttpResponse::ServiceUnavailable().finish(), "store_error")
+                (
+                    HttpResponse::ServiceUnavailable().finish(),
+                    DeliveryOutcome::StoreError,
+                )
             }
         };
-        let pairs = [
-            ("forge", forge.as_str()),
-            ("event", event_label),
-            ("outcome", outcome),
-        ];
-        state.metrics.inc("forgehand_deliveries_total", &pairs);
-        state.metrics.observe(
-            "forgehand_ack_seconds",
-            &[("forge", forge.as_str())],
-            started.elapsed(),
-        );
+        state.metrics.delivery(DeliveryLabels {
+            forge,
+            event: event_label,
+            outcome,
+        });
+        state.metrics.ack(forge, started.elapsed());
         response
     }
     .instrument(span)

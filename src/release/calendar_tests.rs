@@ -1,6 +1,7 @@
 //! Tests of `calendar.rs`.
 
 use super::*;
+use crate::release::tests_config::{load, load_release, FILE};
 use BumpKind::{Minor, Patch};
 
 fn d(s: &str) -> NaiveDate {
@@ -254,11 +255,19 @@ fn gives_up_after_the_scan_limit() {
     assert_eq!(calendar.next_after(d("2026-01-01")), None);
 }
 
+/// The `release.calendar` that `yaml` loads as, through the configuration loader.
+fn load_calendar(yaml: &str) -> Calendar {
+    load_release("calendar", yaml)
+        .unwrap_or_else(|e| panic!("{yaml}: {e}"))
+        .calendar
+        .expect("a calendar")
+}
+
 #[test]
 fn parses_yaml_shapes() {
     let weekly_yaml = "cadence: {weekly: {thursday: patch, monday: minor}}\n\
                        holidays: [2026-12-25, 2027-01-01]\non_holiday: skip\n";
-    let calendar: Calendar = serde_yaml::from_str(weekly_yaml).unwrap();
+    let calendar = load_calendar(weekly_yaml);
     assert_eq!(
         calendar,
         weekly(&["2026-12-25", "2027-01-01"], HolidayPolicy::Skip)
@@ -266,75 +275,103 @@ fn parses_yaml_shapes() {
 
     let train_yaml =
         "cadence:\n  every_weeks: 2\n  weekday: tuesday\n  anchor: 2026-01-06\n  bump: minor\n";
-    let calendar: Calendar = serde_yaml::from_str(train_yaml).unwrap();
+    let calendar = load_calendar(train_yaml);
     assert_eq!(calendar, train("2026-01-06", &[], HolidayPolicy::Shift));
-    let short: Calendar =
-        serde_yaml::from_str("cadence: {weekly: {Mon: minor}}\non_holiday: shift\n").unwrap();
+    let short = load_calendar("cadence: {weekly: {Mon: minor}}\non_holiday: shift\n");
     assert!(short.is_release_day(d("2026-01-05")));
 }
 
 #[test]
 fn validation_errors_carry_a_position() {
-    let yaml =
-        "cadence:\n  every_weeks: 2\n  weekday: tuesday\n  anchor: 2026-01-05\n  bump: minor\n";
-    let err = serde_yaml::from_str::<Calendar>(yaml).unwrap_err();
-    let location = err.location().expect("a position");
-    assert_eq!(location.line(), 2, "{err}");
-    assert!(
-        err.to_string()
-            .starts_with("cadence: anchor 2026-01-05 is a Mon"),
-        "{err}"
+    let text = "\
+release:
+  calendar:
+    cadence:
+      every_weeks: 2
+      weekday: tuesday
+      anchor: 2026-01-05
+      bump: minor
+";
+    let err = load(text).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{FILE}:4:7: release.calendar.cadence: anchor 2026-01-05 is a Mon, not a Tue")
     );
 }
 
 #[test]
 fn rejects_bad_yaml() {
+    // Each snippet is loaded as `release.calendar` (its line 1 is the file's line 3, its
+    // column 1 the file's column 5); one of the loader's errors is at `where` and says `what`.
     let cases = [
         (
             "cadence: {every_weeks: 2, weekday: tuesday, anchor: 2026-01-05, bump: minor}",
+            "3:14: release.calendar.cadence",
             "is a Mon",
         ),
         (
             "cadence: {every_weeks: 0, weekday: monday, anchor: 2026-01-05, bump: minor}",
+            "3:14: release.calendar.cadence",
             "at least 1",
         ),
         (
             "cadence: {every_weeks: 2, weekday: monday, bump: minor}",
+            "3:14: release.calendar.cadence",
             "needs `anchor`",
         ),
-        ("cadence: {weekly: {}}", "at least one weekday"),
+        (
+            "cadence: {weekly: {}}",
+            "3:14: release.calendar.cadence",
+            "at least one weekday",
+        ),
         (
             "cadence: {weekly: {monday: minor}, every_weeks: 2}",
+            "3:14: release.calendar.cadence",
             "either",
         ),
-        ("cadence: {}", "either"),
+        ("cadence: {}", "3:14: release.calendar.cadence", "either"),
         (
             "cadence: {weekly: {monday: minor}, bump: patch}",
+            "3:14: release.calendar.cadence",
             "`bump` only goes",
         ),
-        ("cadence: {weekly: {someday: minor}}", "weekday"),
-        ("cadence: {weekly: {monday: huge}}", "unknown variant"),
+        (
+            "cadence: {weekly: {someday: minor}}",
+            "3:24: release.calendar.cadence.weekly",
+            "weekday",
+        ),
+        (
+            "cadence: {weekly: {monday: huge}}",
+            "3:32: release.calendar.cadence.weekly.monday",
+            "unknown variant",
+        ),
         (
             "cadence: {weekly: {monday: minor}}\nholiday: [2026-12-25]",
+            "4:5: release.calendar",
             "unknown field",
         ),
         (
             "cadence: {weekly: {monday: minor}}\nholidays: [2026-02-30]",
+            "4:16: release.calendar.holidays[0]",
             "input is out of range",
         ),
         (
             "cadence: {weekly: {monday: minor}}\non_holiday: postpone",
+            "4:17: release.calendar.on_holiday",
             "unknown variant",
         ),
         (
             "cadence: {weekly: {monday: minor}, extra: 1}",
+            "3:40: release.calendar.cadence",
             "unknown field",
         ),
     ];
-    for (yaml, expected) in cases {
-        let err = serde_yaml::from_str::<Calendar>(yaml)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains(expected), "{yaml}: {err}");
+    for (yaml, place, expected) in cases {
+        let errors = load_release("calendar", yaml).unwrap_err();
+        let found = errors.errors().iter().any(|e| {
+            let at = format!("{}: {}", e.pos.expect("a position"), e.path);
+            at == place && e.message.contains(expected)
+        });
+        assert!(found, "{yaml}: want {place}: …{expected}…, got\n{errors}");
     }
 }

@@ -1,5 +1,6 @@
 //! Serde helper: deserialize a raw map and validate it while the deserializer still knows
-//! where that map is, so validation errors carry a line and column (serde_yaml adds them).
+//! where that map is, so validation errors carry a line and column (the configuration loader
+//! places them at the map).
 
 use std::fmt;
 use std::marker::PhantomData;

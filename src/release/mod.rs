@@ -9,6 +9,8 @@ pub mod changelog;
 mod de;
 pub mod rotation;
 pub mod template;
+#[cfg(test)]
+mod tests_config;
 pub mod version;
 
 pub use bodies::{

@@ -202,7 +202,7 @@ impl TryFrom<RawRotation> for Rotation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::release::tests_config::{load, load_release, FILE};
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -331,14 +331,11 @@ mod tests {
 
     #[test]
     fn validation_errors_carry_a_position() {
-        let yaml = "release:\n  rotation:\n    people: []\n    anchor: 2026-01-01\n";
-        let err =
-            serde_yaml::from_str::<HashMap<String, HashMap<String, Rotation>>>(yaml).unwrap_err();
-        assert_eq!(err.location().map(|l| l.line()), Some(3), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("release.rotation: `people` must"),
-            "{err}"
+        let text = "release:\n  rotation:\n    people: []\n    anchor: 2026-01-01\n";
+        let err = load(text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{FILE}:3:5: release.rotation: `people` must list at least one person")
         );
     }
 
@@ -390,8 +387,9 @@ mod tests {
             ),
         ];
         for (yaml, expected) in cases {
-            match (serde_yaml::from_str::<Rotation>(yaml), expected) {
-                (Ok(r), Ok(period)) => assert_eq!(r.period(), period, "{yaml}"),
+            let loaded = load_release("rotation", yaml).map(|release| release.rotation);
+            match (loaded, expected) {
+                (Ok(Some(r)), Ok(period)) => assert_eq!(r.period(), period, "{yaml}"),
                 (Err(e), Err(text)) => assert!(e.to_string().contains(text), "{yaml}: {e}"),
                 (got, want) => panic!("{yaml}: got {got:?}, want {want:?}"),
             }

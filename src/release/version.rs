@@ -1,5 +1,6 @@
 //! Semantic versions as forgehand sees them in tags: parsing with a configurable tag
-//! prefix, semver ordering, bumps, and finding the tag that precedes a release.
+//! prefix, semver ordering, bumps, and finding the tag that precedes a release. Parsing and
+//! precedence are the `semver` crate's (SemVer 2.0.0); this module adds tags and bumps.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -9,9 +10,10 @@ use serde::{Deserialize, Serialize};
 /// Why a string is not a semantic version (or not a release tag).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VersionError {
-    /// The text after the prefix is not `MAJOR.MINOR.PATCH[-PRE][+BUILD]`.
+    /// The text after the prefix is not `MAJOR.MINOR.PATCH[-PRE][+BUILD]`; `reason` is the
+    /// `semver` parser's message.
     #[error("`{input}` is not a semantic version: {reason}")]
-    NotSemver { input: String, reason: &'static str },
+    NotSemver { input: String, reason: String },
     /// The tag format requires a prefix and the tag does not carry it.
     #[error("tag `{input}` does not start with the prefix `{prefix}`")]
     MissingPrefix { input: String, prefix: String },
@@ -61,120 +63,26 @@ impl fmt::Display for BumpKind {
     }
 }
 
-/// One dot-separated pre-release identifier.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum PreId {
-    Numeric(u64),
-    Alpha(String),
-}
-
-impl Ord for PreId {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (PreId::Numeric(a), PreId::Numeric(b)) => a.cmp(b),
-            (PreId::Numeric(_), PreId::Alpha(_)) => Ordering::Less,
-            (PreId::Alpha(_), PreId::Numeric(_)) => Ordering::Greater,
-            (PreId::Alpha(a), PreId::Alpha(b)) => a.cmp(b),
-        }
-    }
-}
-
-impl PartialOrd for PreId {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Display for PreId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PreId::Numeric(n) => write!(f, "{n}"),
-            PreId::Alpha(s) => f.write_str(s),
-        }
-    }
-}
-
 /// A semantic version (semver 2.0.0). Ordering follows semver precedence; build metadata
-/// only breaks ties so that `Ord` agrees with `Eq` (use [`Version::cmp_precedence`] to
-/// ignore it entirely).
+/// only breaks ties (compared as text) so that `Ord` agrees with `Eq` (use
+/// [`Version::cmp_precedence`] to ignore it entirely).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Version {
-    major: u64,
-    minor: u64,
-    patch: u64,
-    pre: Vec<PreId>,
-    build: Option<String>,
-}
+pub struct Version(semver::Version);
 
 impl Version {
     /// A plain release version `major.minor.patch`.
     pub fn new(major: u64, minor: u64, patch: u64) -> Version {
-        Version {
-            major,
-            minor,
-            patch,
-            pre: Vec::new(),
-            build: None,
-        }
+        Version(semver::Version::new(major, minor, patch))
     }
 
     /// Parses strict semver text, without any prefix: `1.2.3`, `1.2.3-rc.1+build.5`.
     pub fn parse(input: &str) -> Result<Version, VersionError> {
-        let err = |reason| VersionError::NotSemver {
-            input: input.to_string(),
-            reason,
-        };
-        let (rest, build) = match input.split_once('+') {
-            Some((rest, build)) => {
-                if !valid_idents(build) {
-                    return Err(err("invalid build metadata"));
-                }
-                (rest, Some(build.to_string()))
-            }
-            None => (input, None),
-        };
-        let (core, pre) = match rest.split_once('-') {
-            Some((core, pre)) => (core, Some(pre)),
-            None => (rest, None),
-        };
-        let mut parts = core.split('.');
-        let mut number = || -> Result<u64, VersionError> {
-            let part = parts
-                .next()
-                .ok_or_else(|| err("expected MAJOR.MINOR.PATCH"))?;
-            parse_numeric(part)
-                .ok_or_else(|| err("version numbers must be digits without leading zeros"))
-        };
-        let (major, minor, patch) = (number()?, number()?, number()?);
-        if parts.next().is_some() {
-            return Err(err("expected exactly three numbers"));
-        }
-        let pre = match pre {
-            None => Vec::new(),
-            Some(pre) => {
-                if !valid_idents(pre) {
-                    return Err(err("invalid pre-release"));
-                }
-                let mut ids = Vec::new();
-                for id in pre.split('.') {
-                    if id.bytes().all(|b| b.is_ascii_digit()) {
-                        ids.push(PreId::Numeric(parse_numeric(id).ok_or_else(|| {
-                            err("numeric pre-release identifiers must not have leading zeros")
-                        })?));
-                    } else {
-                        ids.push(PreId::Alpha(id.to_string()));
-                    }
-                }
-                ids
-            }
-        };
-        Ok(Version {
-            major,
-            minor,
-            patch,
-            pre,
-            build,
-        })
+        semver::Version::parse(input)
+            .map(Version)
+            .map_err(|e| VersionError::NotSemver {
+                input: input.to_string(),
+                reason: e.to_string(),
+            })
     }
 
     /// Parses a tag with an optional `prefix` (`v1.2.3` or `1.2.3` with prefix `v`).
@@ -188,34 +96,31 @@ impl Version {
     }
 
     pub fn major(&self) -> u64 {
-        self.major
+        self.0.major
     }
 
     pub fn minor(&self) -> u64 {
-        self.minor
+        self.0.minor
     }
 
     pub fn patch(&self) -> u64 {
-        self.patch
+        self.0.patch
     }
 
     /// True for versions with a pre-release part (`1.2.3-rc.1`).
     pub fn is_prerelease(&self) -> bool {
-        !self.pre.is_empty()
+        !self.0.pre.is_empty()
     }
 
     /// The pre-release part without its `-`, if any.
     pub fn pre(&self) -> Option<String> {
-        if self.pre.is_empty() {
-            return None;
-        }
-        let ids: Vec<String> = self.pre.iter().map(ToString::to_string).collect();
-        Some(ids.join("."))
+        self.is_prerelease()
+            .then(|| self.0.pre.as_str().to_string())
     }
 
     /// The build metadata without its `+`, if any.
     pub fn build(&self) -> Option<&str> {
-        self.build.as_deref()
+        Some(self.0.build.as_str()).filter(|build| !build.is_empty())
     }
 
     /// The next version for a bump. Pre-release and build parts are dropped. Bumping a
@@ -223,35 +128,27 @@ impl Version {
     /// (`1.3.0-rc.1` minor → `1.3.0`, `1.2.4-rc.1` patch → `1.2.4`), as npm does.
     pub fn bump(&self, kind: BumpKind) -> Version {
         let pre = self.is_prerelease();
+        let (major, minor, patch) = (self.0.major, self.0.minor, self.0.patch);
         match kind {
-            BumpKind::Major if pre && self.minor == 0 && self.patch == 0 => {
-                Version::new(self.major, 0, 0)
-            }
-            BumpKind::Major => Version::new(self.major + 1, 0, 0),
-            BumpKind::Minor if pre && self.patch == 0 => Version::new(self.major, self.minor, 0),
-            BumpKind::Minor => Version::new(self.major, self.minor + 1, 0),
-            BumpKind::Patch if pre => Version::new(self.major, self.minor, self.patch),
-            BumpKind::Patch => Version::new(self.major, self.minor, self.patch + 1),
+            BumpKind::Major if pre && minor == 0 && patch == 0 => Version::new(major, 0, 0),
+            BumpKind::Major => Version::new(major + 1, 0, 0),
+            BumpKind::Minor if pre && patch == 0 => Version::new(major, minor, 0),
+            BumpKind::Minor => Version::new(major, minor + 1, 0),
+            BumpKind::Patch if pre => Version::new(major, minor, patch),
+            BumpKind::Patch => Version::new(major, minor, patch + 1),
         }
     }
 
     /// Semver precedence: build metadata is ignored.
     pub fn cmp_precedence(&self, other: &Version) -> Ordering {
-        (self.major, self.minor, self.patch)
-            .cmp(&(other.major, other.minor, other.patch))
-            .then_with(|| match (self.pre.is_empty(), other.pre.is_empty()) {
-                (true, true) => Ordering::Equal,
-                (true, false) => Ordering::Greater,
-                (false, true) => Ordering::Less,
-                (false, false) => self.pre.cmp(&other.pre),
-            })
+        self.0.cmp_precedence(&other.0)
     }
 }
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         self.cmp_precedence(other)
-            .then_with(|| self.build.cmp(&other.build))
+            .then_with(|| self.0.build.as_str().cmp(other.0.build.as_str()))
     }
 }
 
@@ -263,14 +160,7 @@ impl PartialOrd for Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)?;
-        if let Some(pre) = self.pre() {
-            write!(f, "-{pre}")?;
-        }
-        if let Some(build) = &self.build {
-            write!(f, "+{build}")?;
-        }
-        Ok(())
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
@@ -349,11 +239,11 @@ pub fn bump_kind(prev: &Version, next: &Version) -> Option<BumpKind> {
     if next.cmp_precedence(prev) != Ordering::Greater {
         return None;
     }
-    if next.major != prev.major {
+    if next.major() != prev.major() {
         Some(BumpKind::Major)
-    } else if next.minor != prev.minor {
+    } else if next.minor() != prev.minor() {
         Some(BumpKind::Minor)
-    } else if next.patch != prev.patch {
+    } else if next.patch() != prev.patch() {
         Some(BumpKind::Patch)
     } else {
         None
@@ -377,23 +267,6 @@ pub fn previous_tag_name<'a>(
 /// The version of the highest semver tag lower than `this` (see [`previous_tag_name`]).
 pub fn previous_tag(tags: &[String], this: &Version, format: &TagFormat) -> Option<Version> {
     previous_tag_name(tags, this, format).map(|(_, v)| v)
-}
-
-/// Digits without a leading zero (unless the number is `0`).
-fn parse_numeric(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if text.len() > 1 && text.starts_with('0') {
-        return None;
-    }
-    text.parse().ok()
-}
-
-/// Non-empty dot-separated identifiers of `[0-9A-Za-z-]`.
-fn valid_idents(text: &str) -> bool {
-    text.split('.')
-        .all(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 #[cfg(test)]

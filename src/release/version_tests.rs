@@ -247,3 +247,25 @@ fn bump_kind_serde_and_max() {
     assert_eq!(serde_json::to_string(&version).unwrap(), "\"1.2.3-rc.1\"");
     assert!(serde_json::from_str::<Version>("\"1.2\"").is_err());
 }
+
+#[test]
+fn errors_name_the_input_and_the_parsers_reason() {
+    let cases = [
+        ("1.02.3", "invalid leading zero in minor version number"),
+        (
+            "1.2",
+            "unexpected end of input while parsing minor version number",
+        ),
+        (
+            "1.2.3-rc_1",
+            "unexpected character '_' after pre-release identifier",
+        ),
+    ];
+    for (input, reason) in cases {
+        let err = Version::parse(input).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("`{input}` is not a semantic version: {reason}")
+        );
+    }
+}
