@@ -21,7 +21,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("role", &[]),
     ("clock", &[]),
-    ("telemetry", &[]),
+    ("telemetry", &["model"]),
     ("command", &["role"]),
     ("event", &["model"]),
     ("release", &["model"]),
