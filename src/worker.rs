@@ -125,6 +125,8 @@ impl Worker {
         }
     }
 
+    /// Work on one claimed job and record how it ended: done, ignored, failed, or to be
+    /// retried later with backoff.
     async fn process(&self, job: Job) {
         let span = tracing::info_span!(
             "job",
@@ -182,40 +184,46 @@ impl Worker {
         self.metrics.job(job.forge, outcome);
     }
 
+    /// One job, the way through: decode → gather → decide → execute → record. (The claim
+    /// is [`Worker::run`]'s; recording the job's outcome is [`Worker::process`]'s.)
     async fn handle(&self, job: &Job) -> Result<Outcome, JobError> {
-        let event = match event::decode(job.forge, &job.event, &job.body) {
-            Ok(Decoded::Event(event)) => event,
-            Ok(Decoded::Ignored(why)) => return Ok(Outcome::Ignored(why)),
-            Err(e) => return Ok(Outcome::Failed(e.0)),
+        let event = match self.decode(job) {
+            Ok(event) => event,
+            Err(outcome) => return Ok(outcome),
         };
-        if let Some(repo) = &event.repo {
-            tracing::Span::current().record("repo", repo.path.as_str());
-        }
-        if self.config.bot.is_self(&event.actor.login) {
-            return Ok(Outcome::Ignored("caused by forgehand itself".into()));
-        }
         let forge = self.forges.get(job.forge);
         let context = gather(&event, &self.config, self.store.as_ref(), forge.as_deref()).await?;
         let plan = decide::decide(&event, &self.config, &context, crate::clock::now());
         for note in &plan.notes {
             tracing::info!("{note}");
         }
-        if plan.is_empty() {
-            self.remember_comment(&event).await;
-            return Ok(Outcome::Done);
-        }
-        let forge = match forge {
-            Some(forge) if !self.settings.dry_run => forge,
-            _ => {
-                tracing::info!(plan = %plan, "dry run: plan not executed");
-                self.remember_comment(&event).await;
-                return Ok(Outcome::Done);
+        match forge {
+            _ if plan.is_empty() => {}
+            Some(forge) if !self.settings.dry_run => {
+                let done = execute(&plan, forge.as_ref(), &self.metrics).await?;
+                tracing::info!(actions = done.len(), "plan executed");
             }
-        };
-        let done = execute(&plan, forge.as_ref(), &self.metrics).await?;
-        tracing::info!(actions = done.len(), "plan executed");
+            _ => tracing::info!(plan = %plan, "dry run: plan not executed"),
+        }
         self.remember_comment(&event).await;
         Ok(Outcome::Done)
+    }
+
+    /// The stored delivery as a neutral event, or the outcome of a job that has none to act
+    /// on (an ignored kind, a payload that does not decode, an event forgehand caused).
+    fn decode(&self, job: &Job) -> Result<Event, Outcome> {
+        let event = match event::decode(job.forge, &job.event, &job.body) {
+            Ok(Decoded::Event(event)) => *event,
+            Ok(Decoded::Ignored(why)) => return Err(Outcome::Ignored(why)),
+            Err(e) => return Err(Outcome::Failed(e.0)),
+        };
+        if let Some(repo) = &event.repo {
+            tracing::Span::current().record("repo", repo.path.as_str());
+        }
+        if self.config.bot.is_self(&event.actor.login) {
+            return Err(Outcome::Ignored("caused by forgehand itself".into()));
+        }
+        Ok(event)
     }
 
     /// Remember a comment's text once its commands ran, so that an edit runs only the
