@@ -1,10 +1,15 @@
-//! What both sides share: the forge kind, and the facts `decide` reads that the forge
-//! adapters produce (milestones, issue snapshots, merge requests, pipelines, changes).
-//! Plain data, no I/O.
+//! What both sides share: the forge kind, the names that cross into a forge (repository
+//! paths, logins, label names, issue references, parsed once at the edge), and the facts
+//! `decide` reads that the forge adapters produce (milestones, issue snapshots, merge
+//! requests, pipelines, changes). Plain data, no I/O.
+
+mod names;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+pub use names::{InvalidName, IssueRef, LabelName, Login, RepoPath};
 
 /// Which forge a delivery came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
