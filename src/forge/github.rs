@@ -6,10 +6,10 @@ mod ops;
 mod release;
 mod release_types;
 
-use super::api_metrics;
-use super::cache::{TtlCache, LIST_CAPACITY, LIST_TTL};
-use super::retry::RetryPolicy;
-use super::throttle::{Throttle, GITHUB_WRITE_INTERVAL};
+use super::transport::api_metrics;
+use super::transport::cache::{TtlCache, LIST_CAPACITY, LIST_TTL};
+use super::transport::retry::RetryPolicy;
+use super::transport::throttle::{Throttle, GITHUB_WRITE_INTERVAL};
 use super::{parse_retry_after, ForgeError};
 use crate::telemetry::Metrics;
 use chrono::Utc;

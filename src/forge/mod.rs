@@ -2,15 +2,12 @@
 //! GitHub (octocrab) and GitLab (`gitlab` crate) implementations with retry, write throttle
 //! and a name → id cache.
 
-pub mod api_metrics;
-pub mod cache;
 mod forges;
 pub mod github;
 pub mod gitlab;
 pub mod release;
-pub mod retry;
 mod setup;
-pub mod throttle;
+pub mod transport;
 
 use crate::model::ForgeKind;
 use crate::model::{IssueSnapshot, Milestone};
@@ -23,8 +20,8 @@ pub use forges::Forges;
 pub use github::{GithubAuth, GithubConfig, GithubForge};
 pub use gitlab::{GitlabConfig, GitlabForge};
 pub use release::{MergeRequestFields, ReleaseForge};
-pub use retry::RetryPolicy;
 pub use setup::build;
+pub use transport::retry::RetryPolicy;
 
 /// Longest forge message kept in an error (forges sometimes answer with whole HTML pages).
 pub const MAX_ERROR_MESSAGE_CHARS: usize = 500;
