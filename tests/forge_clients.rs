@@ -4,11 +4,13 @@
 mod support;
 
 use forgehand::execute::execute;
+use forgehand::execute::issue_edit;
 use forgehand::execute::ACTIONS_METRIC;
 use forgehand::forge::{
-    Forge, ForgeError, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge,
+    Forge, ForgeError, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, IssueEdit,
     RetryPolicy,
 };
+use forgehand::model::{IssueRef, Login, RepoPath};
 use forgehand::plan::{Intent, IssueChange, Plan, StateChange, Target};
 use forgehand::role::Role;
 use forgehand::telemetry::Metrics;
@@ -70,11 +72,25 @@ fn issue(number: u64) -> Target {
     }
 }
 
-fn merge_request(number: u64) -> Target {
-    Target {
-        is_merge_request: true,
-        ..issue(number)
-    }
+fn repo() -> RepoPath {
+    RepoPath::parse(REPO).unwrap()
+}
+
+/// Issue `number` of [`REPO`], as the forge clients take it.
+fn item(number: u64) -> IssueRef {
+    IssueRef::parse(REPO, number, false).unwrap()
+}
+
+fn mr_item(number: u64) -> IssueRef {
+    IssueRef::parse(REPO, number, true).unwrap()
+}
+
+fn login(name: &str) -> Login {
+    Login::parse(name).unwrap()
+}
+
+fn edit(change: &IssueChange) -> IssueEdit {
+    issue_edit(change).unwrap()
 }
 
 /// Everything at once: add + remove labels, milestone, assignees, close.
@@ -111,7 +127,7 @@ async fn github_adding_labels_is_one_post() {
         add_labels: vec!["bug".into(), "flow::Triage".into()],
         ..IssueChange::default()
     };
-    forge.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    forge.edit_issue(&item(1), &edit(&change)).await.unwrap();
 
     assert_eq!(fake.issue(REPO, 1).labels, ["bug", "flow::Triage"]);
     let writes = fake.writes();
@@ -133,7 +149,7 @@ async fn gitlab_adding_labels_changes_the_issue() {
         add_labels: vec!["bug".into()],
         ..IssueChange::default()
     };
-    forge.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    forge.edit_issue(&item(1), &edit(&change)).await.unwrap();
     assert_eq!(fake.issue(REPO, 1).labels, ["bug"]);
     fake.assert_all_routed();
 }
@@ -211,7 +227,7 @@ async fn github_additions_with_milestone_are_post_then_patch() {
         set_assignees: Some(vec!["carol".into()]),
         ..IssueChange::default()
     };
-    forge.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    forge.edit_issue(&item(1), &edit(&change)).await.unwrap();
     let writes: Vec<_> = fake
         .writes()
         .into_iter()
@@ -244,7 +260,7 @@ async fn removing_milestone_and_reopening_on_both_forges() {
         ..IssueChange::default()
     };
     github(&fake)
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap();
     let after = fake.issue(REPO, 1);
@@ -256,7 +272,7 @@ async fn removing_milestone_and_reopening_on_both_forges() {
     });
     gitlab(&fake)
         .await
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap();
     let after = fake.issue(REPO, 1);
@@ -274,10 +290,7 @@ async fn gitlab_merge_requests_use_their_own_endpoint() {
         set_assignees: Some(vec!["bob".into()]),
         ..IssueChange::default()
     };
-    forge
-        .edit_issue(&merge_request(2), &change, &[])
-        .await
-        .unwrap();
+    forge.edit_issue(&mr_item(2), &edit(&change)).await.unwrap();
     assert_eq!(
         fake.writes()[0].path,
         "/api/v4/projects/acme/app/merge_requests/2"
@@ -297,7 +310,7 @@ async fn a_503_is_retried_until_it_succeeds() {
 
     fake.fail_next("PATCH", "/repos/acme/app/issues/1", 503, None, 2);
     github(&fake)
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap();
     assert_eq!(fake.writes().len(), 3);
@@ -307,7 +320,7 @@ async fn a_503_is_retried_until_it_succeeds() {
     fake.update_issue(REPO, 1, |i| i.state = "open".into());
     let gl = gitlab(&fake).await;
     fake.fail_next("PUT", "/api/v4/projects/acme/app/issues/1", 502, None, 1);
-    gl.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    gl.edit_issue(&item(1), &edit(&change)).await.unwrap();
     assert_eq!(fake.writes().len(), 2);
     assert_eq!(fake.issue(REPO, 1).state, "closed");
     fake.assert_all_routed();
@@ -317,7 +330,7 @@ async fn a_503_is_retried_until_it_succeeds() {
 async fn a_429_with_retry_after_is_honoured() {
     let fake = seeded().await;
     fake.fail_next("POST", "/repos/acme/app/issues/1/comments", 429, Some(1), 1);
-    let id = github(&fake).comment(&issue(1), "hello").await.unwrap();
+    let id = github(&fake).comment(&item(1), "hello").await.unwrap();
     let posts = fake.writes();
     assert_eq!(posts.len(), 2, "{posts:?}");
     assert_eq!(posts[0].status, 429);
@@ -334,7 +347,7 @@ async fn a_429_with_retry_after_is_honoured() {
         Some(1),
         1,
     );
-    gl.comment(&issue(1), "hello again").await.unwrap();
+    gl.comment(&item(1), "hello again").await.unwrap();
     assert_eq!(fake.writes().len(), 2);
     assert_eq!(fake.comments(REPO, 1).len(), 2);
     fake.assert_all_routed();
@@ -344,7 +357,7 @@ async fn a_429_with_retry_after_is_honoured() {
 async fn retries_stop_after_the_last_attempt() {
     let fake = seeded().await;
     fake.fail_next("POST", "/repos/acme/app/issues/1/comments", 500, None, 10);
-    let err = github(&fake).comment(&issue(1), "x").await.unwrap_err();
+    let err = github(&fake).comment(&item(1), "x").await.unwrap_err();
     assert!(matches!(err, ForgeError::Transient(_)), "{err:?}");
     assert_eq!(fake.writes().len(), fast_retry().max_attempts as usize);
     fake.assert_all_routed();
@@ -360,7 +373,7 @@ async fn a_4xx_fails_at_once_with_the_forges_message() {
     };
 
     fake.fail_next("PATCH", "/repos/acme/app/issues/1", 422, None, 1);
-    let err = gh.edit_issue(&issue(1), &change, &[]).await.unwrap_err();
+    let err = gh.edit_issue(&item(1), &edit(&change)).await.unwrap_err();
     assert_eq!(
         err,
         ForgeError::Rejected {
@@ -370,15 +383,15 @@ async fn a_4xx_fails_at_once_with_the_forges_message() {
     );
     assert_eq!(fake.writes().len(), 1, "a 4xx is not retried");
 
-    let err = gh.edit_issue(&issue(99), &change, &[]).await.unwrap_err();
+    let err = gh.edit_issue(&item(99), &edit(&change)).await.unwrap_err();
     assert_eq!(err, ForgeError::NotFound("Not Found".into()));
 
     let gl = gitlab(&fake).await;
-    let err = gl.edit_issue(&issue(99), &change, &[]).await.unwrap_err();
+    let err = gl.edit_issue(&item(99), &edit(&change)).await.unwrap_err();
     assert_eq!(err, ForgeError::NotFound("404 Not Found".into()));
 
     fake.fail_next("GET", "/repos/acme/app/labels", 401, None, 1);
-    assert_eq!(gh.labels(REPO).await, Err(ForgeError::Unauthorized));
+    assert_eq!(gh.labels(&repo()).await, Err(ForgeError::Unauthorized));
     fake.assert_all_routed();
 }
 
@@ -390,7 +403,7 @@ async fn unknown_milestones_and_users_fail_without_writing() {
         ..IssueChange::default()
     };
     let err = github(&fake)
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap_err();
     assert!(
@@ -399,12 +412,12 @@ async fn unknown_milestones_and_users_fail_without_writing() {
     );
 
     let gl = gitlab(&fake).await;
-    assert!(gl.edit_issue(&issue(1), &change, &[]).await.is_err());
+    assert!(gl.edit_issue(&item(1), &edit(&change)).await.is_err());
     let change = IssueChange {
         add_assignees: vec!["nobody".into()],
         ..IssueChange::default()
     };
-    let err = gl.edit_issue(&issue(1), &change, &[]).await.unwrap_err();
+    let err = gl.edit_issue(&item(1), &edit(&change)).await.unwrap_err();
     assert_eq!(err, ForgeError::NotFound("user @nobody".into()));
     assert!(fake.writes().is_empty());
     fake.assert_all_routed();
@@ -485,8 +498,8 @@ async fn reactions_on_both_forges() {
     let fake = seeded().await;
     let id = fake.add_comment(REPO, 1, "carol", "/label ~bug");
     let gh = github(&fake);
-    gh.react(&issue(1), id, "eyes").await.unwrap();
-    gh.react(&issue(1), id, "eyes").await.unwrap();
+    gh.react(&item(1), id, "eyes").await.unwrap();
+    gh.react(&item(1), id, "eyes").await.unwrap();
     let writes = fake.writes();
     assert_eq!(
         writes[0].path,
@@ -496,8 +509,8 @@ async fn reactions_on_both_forges() {
 
     let id2 = fake.add_comment(REPO, 1, "carol", "@forgehand label bug");
     let gl = gitlab(&fake).await;
-    gl.react(&issue(1), id2, "eyes").await.unwrap();
-    gl.react(&issue(1), id2, "eyes").await.unwrap();
+    gl.react(&item(1), id2, "eyes").await.unwrap();
+    gl.react(&item(1), id2, "eyes").await.unwrap();
     let comments = fake.comments(REPO, 1);
     assert_eq!(comments[0].reactions, ["eyes"]);
     assert_eq!(comments[1].reactions, ["eyes"]);
@@ -515,14 +528,21 @@ async fn roles_map_on_both_forges() {
     let gl = gitlab(&fake).await;
     for forge in [&gh as &dyn Forge, &gl] {
         let kind = forge.kind();
-        let role = |login: &'static str| forge.role_of(REPO, login);
+        let repo = &repo();
+        let role = |name: &'static str| {
+            let login = login(name);
+            async move { forge.role_of(repo, &login).await }
+        };
         assert_eq!(role("alice").await.unwrap(), Some(Role::Owner), "{kind}");
         assert_eq!(role("bob").await.unwrap(), Some(Role::Maintainer), "{kind}");
         assert_eq!(role("carol").await.unwrap(), Some(Role::Reader), "{kind}");
         assert_eq!(role("dave").await.unwrap(), Some(Role::Reader), "{kind}");
         assert_eq!(role("nobody").await.unwrap(), None, "{kind}");
-        assert!(forge.user_exists("dave").await.unwrap(), "{kind}");
-        assert!(!forge.user_exists("nobody").await.unwrap(), "{kind}");
+        assert!(forge.user_exists(&login("dave")).await.unwrap(), "{kind}");
+        assert!(
+            !forge.user_exists(&login("nobody")).await.unwrap(),
+            "{kind}"
+        );
     }
     fake.assert_all_routed();
 }
@@ -537,18 +557,18 @@ async fn labels_and_milestones_on_both_forges() {
     let gl = gitlab(&fake).await;
 
     for forge in [&gh as &dyn Forge, &gl] {
-        let labels = forge.labels(REPO).await.unwrap();
+        let labels = forge.labels(&repo()).await.unwrap();
         assert_eq!(labels.len(), 124, "{}: all pages", forge.kind());
         assert!(labels.contains(&"flow::To Do".to_string()));
     }
 
-    let m = gh.milestones(REPO).await.unwrap();
+    let m = gh.milestones(&repo()).await.unwrap();
     assert_eq!(m.len(), 2);
     assert_eq!((m[0].title.as_str(), m[0].number_or_iid), ("1.4", 1));
     assert_eq!(m[0].start_date, None);
     assert_eq!(m[0].due_date.unwrap().to_string(), "2024-05-14");
 
-    let m = gl.milestones(REPO).await.unwrap();
+    let m = gl.milestones(&repo()).await.unwrap();
     assert_eq!(m[0].start_date.unwrap().to_string(), "2024-05-01");
     assert_eq!(m[0].due_date.unwrap().to_string(), "2024-05-14");
     assert_eq!(m[1].title, "Backlog");
@@ -563,8 +583,10 @@ async fn milestone_ids_are_cached() {
         milestone: Some(Some(title.into())),
         ..IssueChange::default()
     };
-    gl.edit_issue(&issue(1), &change("1.4"), &[]).await.unwrap();
-    gl.edit_issue(&issue(1), &change("Backlog"), &[])
+    gl.edit_issue(&item(1), &edit(&change("1.4")))
+        .await
+        .unwrap();
+    gl.edit_issue(&item(1), &edit(&change("Backlog")))
         .await
         .unwrap();
     let milestone_reads = fake
@@ -582,10 +604,10 @@ async fn github_app_bound_to_an_installation_reuses_its_token() {
     let fake = seeded().await;
     let app = github_app(&fake);
     let forge = app.for_installation(777).unwrap();
-    forge.comment(&issue(1), "hi").await.unwrap();
+    forge.comment(&item(1), "hi").await.unwrap();
     app.for_installation(777)
         .unwrap()
-        .comment(&issue(1), "again")
+        .comment(&item(1), "again")
         .await
         .unwrap();
 
@@ -634,15 +656,11 @@ async fn github_app_finds_the_installation_of_each_repo() {
     fake.set_installation("other/lib", 888);
     let forge = github_app(&fake);
 
-    forge.comment(&issue(1), "one").await.unwrap();
-    forge.comment(&issue(1), "two").await.unwrap();
-    let other = Target {
-        repo: "other/lib".into(),
-        number: 3,
-        is_merge_request: false,
-    };
+    forge.comment(&item(1), "one").await.unwrap();
+    forge.comment(&item(1), "two").await.unwrap();
+    let other = IssueRef::parse("other/lib", 3, false).unwrap();
     forge.comment(&other, "three").await.unwrap();
-    assert!(forge.user_exists("alice").await.unwrap());
+    assert!(forge.user_exists(&login("alice")).await.unwrap());
 
     let calls = fake.calls();
     let count = |path: &str| calls.iter().filter(|c| c.path == path).count();
@@ -678,12 +696,8 @@ async fn github_app_finds_the_installation_of_each_repo() {
 async fn github_app_not_installed_is_reported() {
     let fake = seeded().await;
     let forge = github_app(&fake);
-    let target = Target {
-        repo: "elsewhere/repo".into(),
-        number: 1,
-        is_merge_request: false,
-    };
-    let err = forge.comment(&target, "x").await.unwrap_err();
+    let elsewhere = IssueRef::parse("elsewhere/repo", 1, false).unwrap();
+    let err = forge.comment(&elsewhere, "x").await.unwrap_err();
     assert_eq!(
         err,
         ForgeError::NotFound("the GitHub App is not installed on elsewhere/repo".into())
@@ -699,7 +713,7 @@ async fn issue_snapshots_on_both_forges() {
     let gh = github(&fake);
     let gl = gitlab(&fake).await;
     for forge in [&gh as &dyn Forge, &gl] {
-        let snap = forge.issue(&issue(1)).await.unwrap();
+        let snap = forge.issue(&item(1)).await.unwrap();
         assert_eq!(snap.labels, ["bug", "flow::Triage"]);
         assert_eq!(snap.milestone.as_deref(), Some("1.4"));
         assert_eq!(snap.assignees, ["bob"]);
