@@ -8,7 +8,7 @@ use forgehand::execute::issue_edit;
 use forgehand::execute::ACTIONS_METRIC;
 use forgehand::forge::{
     Forge, ForgeError, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, IssueEdit,
-    RetryPolicy,
+    ReleaseForge, RetryPolicy,
 };
 use forgehand::model::{IssueRef, Login, RepoPath};
 use forgehand::plan::{Intent, IssueChange, Plan, StateChange, Target};
@@ -215,6 +215,112 @@ async fn github_full_edit_is_at_most_two_writes() {
     assert_eq!(after.assignees, ["bob", "alice"]);
     assert_eq!(after.state, "closed");
     fake.assert_all_routed();
+}
+
+/// GitHub's `PATCH` replaces the whole label list, so to remove a label the GitHub client
+/// reads the item's labels itself: one read, one write. GitLab removes by name: one write,
+/// no read.
+#[tokio::test]
+async fn removing_a_label_reads_only_where_the_forge_needs_it() {
+    let fake = seeded().await;
+    seed_triage(&fake, 1);
+    let change = IssueChange {
+        remove_labels: vec!["flow::Triage".into()],
+        ..IssueChange::default()
+    };
+    github(&fake)
+        .edit_issue(&item(1), &edit(&change))
+        .await
+        .unwrap();
+    let calls: Vec<String> = fake
+        .calls()
+        .iter()
+        .map(|c| format!("{} {}", c.method, c.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /repos/acme/app/issues/1",
+            "PATCH /repos/acme/app/issues/1"
+        ]
+    );
+    assert_eq!(fake.writes()[0].body["labels"], serde_json::json!(["bug"]));
+    assert_eq!(fake.issue(REPO, 1).labels, ["bug"]);
+
+    seed_triage(&fake, 1);
+    fake.clear_calls();
+    let gl = gitlab(&fake).await;
+    fake.clear_calls();
+    gl.edit_issue(&item(1), &edit(&change)).await.unwrap();
+    let calls: Vec<String> = fake
+        .calls()
+        .iter()
+        .map(|c| format!("{} {}", c.method, c.path))
+        .collect();
+    assert_eq!(calls, ["PUT /api/v4/projects/acme/app/issues/1"]);
+    assert_eq!(fake.issue(REPO, 1).labels, ["bug"]);
+    fake.assert_all_routed();
+}
+
+/// Every value a client puts into a URL is encoded: a branch or file name made of `..` and
+/// `/` stays one value inside the repository's path and cannot reach another endpoint; a
+/// value that URL parsers would resolve even encoded (`..`, empty) is refused unsent.
+#[tokio::test]
+async fn hostile_names_stay_inside_the_repository_path() {
+    let fake = seeded().await;
+    let gh = github(&fake);
+    let gl = gitlab(&fake).await;
+    let escape = "../../../../users/alice";
+    for forge in [&gh as &dyn Forge, &gl] {
+        let kind = forge.kind();
+        fake.clear_calls();
+        assert!(
+            !forge.branch_exists(&repo(), escape).await.unwrap(),
+            "{kind}"
+        );
+        assert!(forge.file_at(&repo(), "x", escape).await.unwrap().is_none());
+        let refused = [
+            forge.branch_exists(&repo(), "..").await.err(),
+            forge.branch_exists(&repo(), "").await.err(),
+            forge.file_at(&repo(), "..", "main").await.err(),
+        ];
+        for err in refused {
+            assert!(
+                matches!(err, Some(ForgeError::Invalid(_))),
+                "{kind}: {err:?}"
+            );
+        }
+        let calls = fake.calls();
+        assert_eq!(calls.len(), 2, "{kind}: {calls:#?}");
+        for call in &calls {
+            let inside = call.path.starts_with("/repos/acme/app/")
+                || call.path.starts_with("/api/v4/projects/acme/app/");
+            assert!(inside && call.status == 404, "{kind}: {call:#?}");
+        }
+    }
+    // GitHub takes a file path with its `/`: a `..` in it is refused.
+    let err = gh.file_at(&repo(), escape, "main").await.unwrap_err();
+    assert!(matches!(err, ForgeError::Invalid(_)), "{err:?}");
+    // GitLab takes it as one encoded segment.
+    assert!(gl.file_at(&repo(), escape, "main").await.unwrap().is_none());
+    assert!(fake
+        .calls()
+        .last()
+        .unwrap()
+        .path
+        .starts_with("/api/v4/projects/acme/app/repository/files/"));
+    fake.assert_all_routed();
+}
+
+/// GitHub wants `owner/name`; a nested path is refused before any request.
+#[tokio::test]
+async fn github_refuses_a_nested_repository_path() {
+    let fake = seeded().await;
+    let nested = IssueRef::parse("group/sub/app", 1, false).unwrap();
+    let err = github(&fake).comment(&nested, "x").await.unwrap_err();
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("owner/name"), "{err}");
+    assert!(fake.calls().is_empty());
 }
 
 #[tokio::test]
