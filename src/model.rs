@@ -1,10 +1,15 @@
-//! What both sides share: the forge kind, and the facts `decide` reads that the forge
-//! adapters produce (milestones, issue snapshots, merge requests, pipelines, changes).
-//! Plain data, no I/O.
+//! What both sides share: the forge kind, the names that cross into a forge (repository
+//! paths, logins, label names, issue references, parsed once at the edge), and the facts
+//! `decide` reads that the forge adapters produce (milestones, issue snapshots, merge
+//! requests, pipelines, changes). Plain data, no I/O.
+
+mod names;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+pub use names::{InvalidName, IssueRef, LabelName, Login, RepoPath};
 
 /// Which forge a delivery came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,19 +76,43 @@ pub struct IssueSnapshot {
     pub state: IssueState,
 }
 
+/// Where a merge / pull request stands; each adapter maps its forge's words to these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MergeRequestState {
+    Open,
+    Closed,
+    Merged,
+}
+
+impl MergeRequestState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MergeRequestState::Open => "open",
+            MergeRequestState::Closed => "closed",
+            MergeRequestState::Merged => "merged",
+        }
+    }
+}
+
+impl fmt::Display for MergeRequestState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A merge / pull request found by its branches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MergeRequestInfo {
     pub number: u64,
-    /// `open`, `closed` or `merged`.
-    pub state: String,
+    pub state: MergeRequestState,
     pub body: String,
     pub url: Option<String>,
 }
 
 impl MergeRequestInfo {
     pub fn is_open(&self) -> bool {
-        self.state == "open" || self.state == "opened"
+        self.state == MergeRequestState::Open
     }
 }
 

@@ -4,11 +4,13 @@
 mod support;
 
 use forgehand::execute::execute;
+use forgehand::execute::issue_edit;
 use forgehand::execute::ACTIONS_METRIC;
 use forgehand::forge::{
-    Forge, ForgeError, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge,
-    RetryPolicy,
+    Forge, ForgeError, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, IssueEdit,
+    ReleaseForge, RetryPolicy,
 };
+use forgehand::model::{IssueRef, Login, RepoPath};
 use forgehand::plan::{Intent, IssueChange, Plan, StateChange, Target};
 use forgehand::role::Role;
 use forgehand::telemetry::Metrics;
@@ -70,11 +72,25 @@ fn issue(number: u64) -> Target {
     }
 }
 
-fn merge_request(number: u64) -> Target {
-    Target {
-        is_merge_request: true,
-        ..issue(number)
-    }
+fn repo() -> RepoPath {
+    RepoPath::parse(REPO).unwrap()
+}
+
+/// Issue `number` of [`REPO`], as the forge clients take it.
+fn item(number: u64) -> IssueRef {
+    IssueRef::parse(REPO, number, false).unwrap()
+}
+
+fn mr_item(number: u64) -> IssueRef {
+    IssueRef::parse(REPO, number, true).unwrap()
+}
+
+fn login(name: &str) -> Login {
+    Login::parse(name).unwrap()
+}
+
+fn edit(change: &IssueChange) -> IssueEdit {
+    issue_edit(change).unwrap()
 }
 
 /// Everything at once: add + remove labels, milestone, assignees, close.
@@ -111,7 +127,7 @@ async fn github_adding_labels_is_one_post() {
         add_labels: vec!["bug".into(), "flow::Triage".into()],
         ..IssueChange::default()
     };
-    forge.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    forge.edit_issue(&item(1), &edit(&change)).await.unwrap();
 
     assert_eq!(fake.issue(REPO, 1).labels, ["bug", "flow::Triage"]);
     let writes = fake.writes();
@@ -133,7 +149,7 @@ async fn gitlab_adding_labels_changes_the_issue() {
         add_labels: vec!["bug".into()],
         ..IssueChange::default()
     };
-    forge.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    forge.edit_issue(&item(1), &edit(&change)).await.unwrap();
     assert_eq!(fake.issue(REPO, 1).labels, ["bug"]);
     fake.assert_all_routed();
 }
@@ -201,6 +217,112 @@ async fn github_full_edit_is_at_most_two_writes() {
     fake.assert_all_routed();
 }
 
+/// GitHub's `PATCH` replaces the whole label list, so to remove a label the GitHub client
+/// reads the item's labels itself: one read, one write. GitLab removes by name: one write,
+/// no read.
+#[tokio::test]
+async fn removing_a_label_reads_only_where_the_forge_needs_it() {
+    let fake = seeded().await;
+    seed_triage(&fake, 1);
+    let change = IssueChange {
+        remove_labels: vec!["flow::Triage".into()],
+        ..IssueChange::default()
+    };
+    github(&fake)
+        .edit_issue(&item(1), &edit(&change))
+        .await
+        .unwrap();
+    let calls: Vec<String> = fake
+        .calls()
+        .iter()
+        .map(|c| format!("{} {}", c.method, c.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /repos/acme/app/issues/1",
+            "PATCH /repos/acme/app/issues/1"
+        ]
+    );
+    assert_eq!(fake.writes()[0].body["labels"], serde_json::json!(["bug"]));
+    assert_eq!(fake.issue(REPO, 1).labels, ["bug"]);
+
+    seed_triage(&fake, 1);
+    fake.clear_calls();
+    let gl = gitlab(&fake).await;
+    fake.clear_calls();
+    gl.edit_issue(&item(1), &edit(&change)).await.unwrap();
+    let calls: Vec<String> = fake
+        .calls()
+        .iter()
+        .map(|c| format!("{} {}", c.method, c.path))
+        .collect();
+    assert_eq!(calls, ["PUT /api/v4/projects/acme/app/issues/1"]);
+    assert_eq!(fake.issue(REPO, 1).labels, ["bug"]);
+    fake.assert_all_routed();
+}
+
+/// Every value a client puts into a URL is encoded: a branch or file name made of `..` and
+/// `/` stays one value inside the repository's path and cannot reach another endpoint; a
+/// value that URL parsers would resolve even encoded (`..`, empty) is refused unsent.
+#[tokio::test]
+async fn hostile_names_stay_inside_the_repository_path() {
+    let fake = seeded().await;
+    let gh = github(&fake);
+    let gl = gitlab(&fake).await;
+    let escape = "../../../../users/alice";
+    for forge in [&gh as &dyn Forge, &gl] {
+        let kind = forge.kind();
+        fake.clear_calls();
+        assert!(
+            !forge.branch_exists(&repo(), escape).await.unwrap(),
+            "{kind}"
+        );
+        assert!(forge.file_at(&repo(), "x", escape).await.unwrap().is_none());
+        let refused = [
+            forge.branch_exists(&repo(), "..").await.err(),
+            forge.branch_exists(&repo(), "").await.err(),
+            forge.file_at(&repo(), "..", "main").await.err(),
+        ];
+        for err in refused {
+            assert!(
+                matches!(err, Some(ForgeError::Invalid(_))),
+                "{kind}: {err:?}"
+            );
+        }
+        let calls = fake.calls();
+        assert_eq!(calls.len(), 2, "{kind}: {calls:#?}");
+        for call in &calls {
+            let inside = call.path.starts_with("/repos/acme/app/")
+                || call.path.starts_with("/api/v4/projects/acme/app/");
+            assert!(inside && call.status == 404, "{kind}: {call:#?}");
+        }
+    }
+    // GitHub takes a file path with its `/`: a `..` in it is refused.
+    let err = gh.file_at(&repo(), escape, "main").await.unwrap_err();
+    assert!(matches!(err, ForgeError::Invalid(_)), "{err:?}");
+    // GitLab takes it as one encoded segment.
+    assert!(gl.file_at(&repo(), escape, "main").await.unwrap().is_none());
+    assert!(fake
+        .calls()
+        .last()
+        .unwrap()
+        .path
+        .starts_with("/api/v4/projects/acme/app/repository/files/"));
+    fake.assert_all_routed();
+}
+
+/// GitHub wants `owner/name`; a nested path is refused before any request.
+#[tokio::test]
+async fn github_refuses_a_nested_repository_path() {
+    let fake = seeded().await;
+    let nested = IssueRef::parse("group/sub/app", 1, false).unwrap();
+    let err = github(&fake).comment(&nested, "x").await.unwrap_err();
+    assert!(!err.is_retryable());
+    assert!(err.to_string().contains("owner/name"), "{err}");
+    assert!(fake.calls().is_empty());
+}
+
 #[tokio::test]
 async fn github_additions_with_milestone_are_post_then_patch() {
     let fake = seeded().await;
@@ -211,7 +333,7 @@ async fn github_additions_with_milestone_are_post_then_patch() {
         set_assignees: Some(vec!["carol".into()]),
         ..IssueChange::default()
     };
-    forge.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    forge.edit_issue(&item(1), &edit(&change)).await.unwrap();
     let writes: Vec<_> = fake
         .writes()
         .into_iter()
@@ -244,7 +366,7 @@ async fn removing_milestone_and_reopening_on_both_forges() {
         ..IssueChange::default()
     };
     github(&fake)
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap();
     let after = fake.issue(REPO, 1);
@@ -256,7 +378,7 @@ async fn removing_milestone_and_reopening_on_both_forges() {
     });
     gitlab(&fake)
         .await
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap();
     let after = fake.issue(REPO, 1);
@@ -274,10 +396,7 @@ async fn gitlab_merge_requests_use_their_own_endpoint() {
         set_assignees: Some(vec!["bob".into()]),
         ..IssueChange::default()
     };
-    forge
-        .edit_issue(&merge_request(2), &change, &[])
-        .await
-        .unwrap();
+    forge.edit_issue(&mr_item(2), &edit(&change)).await.unwrap();
     assert_eq!(
         fake.writes()[0].path,
         "/api/v4/projects/acme/app/merge_requests/2"
@@ -297,7 +416,7 @@ async fn a_503_is_retried_until_it_succeeds() {
 
     fake.fail_next("PATCH", "/repos/acme/app/issues/1", 503, None, 2);
     github(&fake)
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap();
     assert_eq!(fake.writes().len(), 3);
@@ -307,7 +426,7 @@ async fn a_503_is_retried_until_it_succeeds() {
     fake.update_issue(REPO, 1, |i| i.state = "open".into());
     let gl = gitlab(&fake).await;
     fake.fail_next("PUT", "/api/v4/projects/acme/app/issues/1", 502, None, 1);
-    gl.edit_issue(&issue(1), &change, &[]).await.unwrap();
+    gl.edit_issue(&item(1), &edit(&change)).await.unwrap();
     assert_eq!(fake.writes().len(), 2);
     assert_eq!(fake.issue(REPO, 1).state, "closed");
     fake.assert_all_routed();
@@ -317,7 +436,7 @@ async fn a_503_is_retried_until_it_succeeds() {
 async fn a_429_with_retry_after_is_honoured() {
     let fake = seeded().await;
     fake.fail_next("POST", "/repos/acme/app/issues/1/comments", 429, Some(1), 1);
-    let id = github(&fake).comment(&issue(1), "hello").await.unwrap();
+    let id = github(&fake).comment(&item(1), "hello").await.unwrap();
     let posts = fake.writes();
     assert_eq!(posts.len(), 2, "{posts:?}");
     assert_eq!(posts[0].status, 429);
@@ -334,7 +453,7 @@ async fn a_429_with_retry_after_is_honoured() {
         Some(1),
         1,
     );
-    gl.comment(&issue(1), "hello again").await.unwrap();
+    gl.comment(&item(1), "hello again").await.unwrap();
     assert_eq!(fake.writes().len(), 2);
     assert_eq!(fake.comments(REPO, 1).len(), 2);
     fake.assert_all_routed();
@@ -344,7 +463,7 @@ async fn a_429_with_retry_after_is_honoured() {
 async fn retries_stop_after_the_last_attempt() {
     let fake = seeded().await;
     fake.fail_next("POST", "/repos/acme/app/issues/1/comments", 500, None, 10);
-    let err = github(&fake).comment(&issue(1), "x").await.unwrap_err();
+    let err = github(&fake).comment(&item(1), "x").await.unwrap_err();
     assert!(matches!(err, ForgeError::Transient(_)), "{err:?}");
     assert_eq!(fake.writes().len(), fast_retry().max_attempts as usize);
     fake.assert_all_routed();
@@ -360,7 +479,7 @@ async fn a_4xx_fails_at_once_with_the_forges_message() {
     };
 
     fake.fail_next("PATCH", "/repos/acme/app/issues/1", 422, None, 1);
-    let err = gh.edit_issue(&issue(1), &change, &[]).await.unwrap_err();
+    let err = gh.edit_issue(&item(1), &edit(&change)).await.unwrap_err();
     assert_eq!(
         err,
         ForgeError::Rejected {
@@ -370,15 +489,15 @@ async fn a_4xx_fails_at_once_with_the_forges_message() {
     );
     assert_eq!(fake.writes().len(), 1, "a 4xx is not retried");
 
-    let err = gh.edit_issue(&issue(99), &change, &[]).await.unwrap_err();
+    let err = gh.edit_issue(&item(99), &edit(&change)).await.unwrap_err();
     assert_eq!(err, ForgeError::NotFound("Not Found".into()));
 
     let gl = gitlab(&fake).await;
-    let err = gl.edit_issue(&issue(99), &change, &[]).await.unwrap_err();
+    let err = gl.edit_issue(&item(99), &edit(&change)).await.unwrap_err();
     assert_eq!(err, ForgeError::NotFound("404 Not Found".into()));
 
     fake.fail_next("GET", "/repos/acme/app/labels", 401, None, 1);
-    assert_eq!(gh.labels(REPO).await, Err(ForgeError::Unauthorized));
+    assert_eq!(gh.labels(&repo()).await, Err(ForgeError::Unauthorized));
     fake.assert_all_routed();
 }
 
@@ -390,7 +509,7 @@ async fn unknown_milestones_and_users_fail_without_writing() {
         ..IssueChange::default()
     };
     let err = github(&fake)
-        .edit_issue(&issue(1), &change, &[])
+        .edit_issue(&item(1), &edit(&change))
         .await
         .unwrap_err();
     assert!(
@@ -399,12 +518,12 @@ async fn unknown_milestones_and_users_fail_without_writing() {
     );
 
     let gl = gitlab(&fake).await;
-    assert!(gl.edit_issue(&issue(1), &change, &[]).await.is_err());
+    assert!(gl.edit_issue(&item(1), &edit(&change)).await.is_err());
     let change = IssueChange {
         add_assignees: vec!["nobody".into()],
         ..IssueChange::default()
     };
-    let err = gl.edit_issue(&issue(1), &change, &[]).await.unwrap_err();
+    let err = gl.edit_issue(&item(1), &edit(&change)).await.unwrap_err();
     assert_eq!(err, ForgeError::NotFound("user @nobody".into()));
     assert!(fake.writes().is_empty());
     fake.assert_all_routed();
@@ -485,8 +604,8 @@ async fn reactions_on_both_forges() {
     let fake = seeded().await;
     let id = fake.add_comment(REPO, 1, "carol", "/label ~bug");
     let gh = github(&fake);
-    gh.react(&issue(1), id, "eyes").await.unwrap();
-    gh.react(&issue(1), id, "eyes").await.unwrap();
+    gh.react(&item(1), id, "eyes").await.unwrap();
+    gh.react(&item(1), id, "eyes").await.unwrap();
     let writes = fake.writes();
     assert_eq!(
         writes[0].path,
@@ -496,8 +615,8 @@ async fn reactions_on_both_forges() {
 
     let id2 = fake.add_comment(REPO, 1, "carol", "@forgehand label bug");
     let gl = gitlab(&fake).await;
-    gl.react(&issue(1), id2, "eyes").await.unwrap();
-    gl.react(&issue(1), id2, "eyes").await.unwrap();
+    gl.react(&item(1), id2, "eyes").await.unwrap();
+    gl.react(&item(1), id2, "eyes").await.unwrap();
     let comments = fake.comments(REPO, 1);
     assert_eq!(comments[0].reactions, ["eyes"]);
     assert_eq!(comments[1].reactions, ["eyes"]);
@@ -515,14 +634,21 @@ async fn roles_map_on_both_forges() {
     let gl = gitlab(&fake).await;
     for forge in [&gh as &dyn Forge, &gl] {
         let kind = forge.kind();
-        let role = |login: &'static str| forge.role_of(REPO, login);
+        let repo = &repo();
+        let role = |name: &'static str| {
+            let login = login(name);
+            async move { forge.role_of(repo, &login).await }
+        };
         assert_eq!(role("alice").await.unwrap(), Some(Role::Owner), "{kind}");
         assert_eq!(role("bob").await.unwrap(), Some(Role::Maintainer), "{kind}");
         assert_eq!(role("carol").await.unwrap(), Some(Role::Reader), "{kind}");
         assert_eq!(role("dave").await.unwrap(), Some(Role::Reader), "{kind}");
         assert_eq!(role("nobody").await.unwrap(), None, "{kind}");
-        assert!(forge.user_exists("dave").await.unwrap(), "{kind}");
-        assert!(!forge.user_exists("nobody").await.unwrap(), "{kind}");
+        assert!(forge.user_exists(&login("dave")).await.unwrap(), "{kind}");
+        assert!(
+            !forge.user_exists(&login("nobody")).await.unwrap(),
+            "{kind}"
+        );
     }
     fake.assert_all_routed();
 }
@@ -537,18 +663,18 @@ async fn labels_and_milestones_on_both_forges() {
     let gl = gitlab(&fake).await;
 
     for forge in [&gh as &dyn Forge, &gl] {
-        let labels = forge.labels(REPO).await.unwrap();
+        let labels = forge.labels(&repo()).await.unwrap();
         assert_eq!(labels.len(), 124, "{}: all pages", forge.kind());
         assert!(labels.contains(&"flow::To Do".to_string()));
     }
 
-    let m = gh.milestones(REPO).await.unwrap();
+    let m = gh.milestones(&repo()).await.unwrap();
     assert_eq!(m.len(), 2);
     assert_eq!((m[0].title.as_str(), m[0].number_or_iid), ("1.4", 1));
     assert_eq!(m[0].start_date, None);
     assert_eq!(m[0].due_date.unwrap().to_string(), "2024-05-14");
 
-    let m = gl.milestones(REPO).await.unwrap();
+    let m = gl.milestones(&repo()).await.unwrap();
     assert_eq!(m[0].start_date.unwrap().to_string(), "2024-05-01");
     assert_eq!(m[0].due_date.unwrap().to_string(), "2024-05-14");
     assert_eq!(m[1].title, "Backlog");
@@ -563,8 +689,10 @@ async fn milestone_ids_are_cached() {
         milestone: Some(Some(title.into())),
         ..IssueChange::default()
     };
-    gl.edit_issue(&issue(1), &change("1.4"), &[]).await.unwrap();
-    gl.edit_issue(&issue(1), &change("Backlog"), &[])
+    gl.edit_issue(&item(1), &edit(&change("1.4")))
+        .await
+        .unwrap();
+    gl.edit_issue(&item(1), &edit(&change("Backlog")))
         .await
         .unwrap();
     let milestone_reads = fake
@@ -582,10 +710,10 @@ async fn github_app_bound_to_an_installation_reuses_its_token() {
     let fake = seeded().await;
     let app = github_app(&fake);
     let forge = app.for_installation(777).unwrap();
-    forge.comment(&issue(1), "hi").await.unwrap();
+    forge.comment(&item(1), "hi").await.unwrap();
     app.for_installation(777)
         .unwrap()
-        .comment(&issue(1), "again")
+        .comment(&item(1), "again")
         .await
         .unwrap();
 
@@ -634,15 +762,11 @@ async fn github_app_finds_the_installation_of_each_repo() {
     fake.set_installation("other/lib", 888);
     let forge = github_app(&fake);
 
-    forge.comment(&issue(1), "one").await.unwrap();
-    forge.comment(&issue(1), "two").await.unwrap();
-    let other = Target {
-        repo: "other/lib".into(),
-        number: 3,
-        is_merge_request: false,
-    };
+    forge.comment(&item(1), "one").await.unwrap();
+    forge.comment(&item(1), "two").await.unwrap();
+    let other = IssueRef::parse("other/lib", 3, false).unwrap();
     forge.comment(&other, "three").await.unwrap();
-    assert!(forge.user_exists("alice").await.unwrap());
+    assert!(forge.user_exists(&login("alice")).await.unwrap());
 
     let calls = fake.calls();
     let count = |path: &str| calls.iter().filter(|c| c.path == path).count();
@@ -678,12 +802,8 @@ async fn github_app_finds_the_installation_of_each_repo() {
 async fn github_app_not_installed_is_reported() {
     let fake = seeded().await;
     let forge = github_app(&fake);
-    let target = Target {
-        repo: "elsewhere/repo".into(),
-        number: 1,
-        is_merge_request: false,
-    };
-    let err = forge.comment(&target, "x").await.unwrap_err();
+    let elsewhere = IssueRef::parse("elsewhere/repo", 1, false).unwrap();
+    let err = forge.comment(&elsewhere, "x").await.unwrap_err();
     assert_eq!(
         err,
         ForgeError::NotFound("the GitHub App is not installed on elsewhere/repo".into())
@@ -699,7 +819,7 @@ async fn issue_snapshots_on_both_forges() {
     let gh = github(&fake);
     let gl = gitlab(&fake).await;
     for forge in [&gh as &dyn Forge, &gl] {
-        let snap = forge.issue(&issue(1)).await.unwrap();
+        let snap = forge.issue(&item(1)).await.unwrap();
         assert_eq!(snap.labels, ["bug", "flow::Triage"]);
         assert_eq!(snap.milestone.as_deref(), Some("1.4"));
         assert_eq!(snap.assignees, ["bob"]);

@@ -10,6 +10,7 @@ use forgehand::forge::{
     Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, MergeRequestFields,
     RetryPolicy,
 };
+use forgehand::model::{LabelName, Login, RepoPath};
 use forgehand::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec, Plan};
 use forgehand::role::Role;
 use forgehand::telemetry::Metrics;
@@ -18,6 +19,14 @@ use std::time::Duration;
 use support::FakeForge;
 
 const REPO: &str = "acme/app";
+
+fn repo() -> RepoPath {
+    RepoPath::parse(REPO).unwrap()
+}
+
+fn label(name: &str) -> LabelName {
+    LabelName::parse(name).unwrap()
+}
 
 fn retry() -> RetryPolicy {
     RetryPolicy {
@@ -60,22 +69,22 @@ async fn reads_tags_files_and_changes_between_tags() {
     for forge in clients(&fake).await {
         let kind = forge.kind();
         assert_eq!(
-            forge.tags(REPO).await.unwrap(),
+            forge.tags(&repo()).await.unwrap(),
             ["v1.1.0", "v1.0.0"],
             "{kind}"
         );
         let file = forge
-            .file_at(REPO, "docs/CHANGELOG.md", "v1.1.0")
+            .file_at(&repo(), "docs/CHANGELOG.md", "v1.1.0")
             .await
             .unwrap();
         assert_eq!(file.unwrap().content, "# Changelog\n", "{kind}");
         assert!(forge
-            .file_at(REPO, "nope.md", "v1.1.0")
+            .file_at(&repo(), "nope.md", "v1.1.0")
             .await
             .unwrap()
             .is_none());
         let changes = forge
-            .merged_between(REPO, "v1.0.0", "v1.1.0", "main")
+            .merged_between(&repo(), "v1.0.0", "v1.1.0", "main")
             .await
             .unwrap();
         let titles: Vec<&str> = changes.iter().map(|c| c.title.as_str()).collect();
@@ -92,20 +101,23 @@ async fn branches_commits_merge_requests_and_issues() {
     for (i, forge) in clients(&fake).await.into_iter().enumerate() {
         let kind = forge.kind();
         let branch = format!("bump-{i}");
-        assert!(!forge.branch_exists(REPO, &branch).await.unwrap());
-        forge.create_branch(REPO, &branch, "main").await.unwrap();
-        assert!(forge.branch_exists(REPO, &branch).await.unwrap(), "{kind}");
+        assert!(!forge.branch_exists(&repo(), &branch).await.unwrap());
+        forge.create_branch(&repo(), &branch, "main").await.unwrap();
+        assert!(
+            forge.branch_exists(&repo(), &branch).await.unwrap(),
+            "{kind}"
+        );
 
         forge
-            .commit_file(REPO, &branch, "VERSION", "1.0.0\n", "first")
+            .commit_file(&repo(), &branch, "VERSION", "1.0.0\n", "first")
             .await
             .unwrap();
         forge
-            .commit_file(REPO, &branch, "VERSION", "1.1.0\n", "second")
+            .commit_file(&repo(), &branch, "VERSION", "1.1.0\n", "second")
             .await
             .unwrap();
         let now = forge
-            .file_at(REPO, "VERSION", &branch)
+            .file_at(&repo(), "VERSION", &branch)
             .await
             .unwrap()
             .unwrap();
@@ -113,15 +125,17 @@ async fn branches_commits_merge_requests_and_issues() {
 
         let labels = vec!["release".to_string()];
         let assignees = vec!["alice".to_string()];
+        let typed_labels = [label("release")];
+        let typed_assignees = [Login::parse("alice").unwrap()];
         let fields = MergeRequestFields {
             title: "Bump",
             body: "<!-- m -->\nfirst",
-            labels: &labels,
-            assignees: &assignees,
+            labels: &typed_labels,
+            assignees: &typed_assignees,
             remove_source_branch: true,
         };
         let number = forge
-            .create_merge_request(REPO, &branch, "main", &fields)
+            .create_merge_request(&repo(), &branch, "main", &fields)
             .await
             .unwrap();
         let updated = MergeRequestFields {
@@ -129,11 +143,11 @@ async fn branches_commits_merge_requests_and_issues() {
             ..fields
         };
         forge
-            .update_merge_request(REPO, number, &updated)
+            .update_merge_request(&repo(), number, &updated)
             .await
             .unwrap();
         let found = forge
-            .merge_requests_between(REPO, &branch, "main")
+            .merge_requests_between(&repo(), &branch, "main")
             .await
             .unwrap();
         assert_eq!(found.len(), 1, "{kind}");
@@ -152,30 +166,30 @@ async fn branches_commits_merge_requests_and_issues() {
 
         let marker = format!("<!-- forgehand:test {i} -->");
         assert!(forge
-            .find_issue_with_marker(REPO, &marker, None)
+            .find_issue_with_marker(&repo(), &marker, None)
             .await
             .unwrap()
             .is_none());
         let body = format!("{marker}\nhello");
         let issue = forge
             .create_issue(
-                REPO,
+                &repo(),
                 "Blocker",
                 &body,
-                &["release-blocker".into()],
-                &assignees,
+                &[label("release-blocker")],
+                &typed_assignees,
             )
             .await
             .unwrap();
         let (found, url) = forge
-            .find_issue_with_marker(REPO, &marker, Some("release-blocker"))
+            .find_issue_with_marker(&repo(), &marker, Some(&label("release-blocker")))
             .await
             .unwrap()
             .unwrap();
         assert_eq!(found, issue, "{kind}");
         assert!(url.unwrap().ends_with(&format!("/issues/{issue}")));
         assert!(forge
-            .open_issues_with_label(REPO, "release-blocker")
+            .open_issues_with_label(&repo(), &label("release-blocker"))
             .await
             .unwrap()
             .contains(&issue));
@@ -191,14 +205,14 @@ async fn latest_pipeline_of_a_tag() {
     for forge in clients(&fake).await {
         let kind = forge.kind();
         let p = forge
-            .latest_pipeline(REPO, "v1.1.0", "publish")
+            .latest_pipeline(&repo(), "v1.1.0", "publish")
             .await
             .unwrap()
             .unwrap();
         assert_eq!((p.id, p.status.as_str()), (11, "running"), "{kind}");
         assert!(p.url.unwrap().ends_with("/11"));
         assert!(forge
-            .latest_pipeline(REPO, "v9", "publish")
+            .latest_pipeline(&repo(), "v9", "publish")
             .await
             .unwrap()
             .is_none());

@@ -4,7 +4,7 @@
 
 use crate::config::rules::Rule;
 use crate::forge::{Forge, ForgeError};
-use crate::model::ForgeKind;
+use crate::model::{ForgeKind, LabelName, RepoPath};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -41,24 +41,30 @@ pub struct SyncReport {
     pub existing: Vec<String>,
 }
 
-/// Create the `wanted` labels missing in `repo`; with `dry_run`, only say which.
+/// Create the `wanted` labels missing in `repo`; with `dry_run`, only say which. A
+/// repository path or label name that does not parse is an error before any call.
 pub async fn sync(
     forge: &dyn Forge,
     repo: &str,
     wanted: &[String],
     dry_run: bool,
 ) -> Result<SyncReport, ForgeError> {
-    let present = forge.labels(repo).await?;
+    let repo = RepoPath::parse(repo)?;
+    let wanted = LabelName::parse_all(wanted)?;
+    let present = forge.labels(&repo).await?;
     let mut report = SyncReport::default();
-    for label in wanted {
-        if present.iter().any(|p| p.eq_ignore_ascii_case(label)) {
-            report.existing.push(label.clone());
+    for label in &wanted {
+        let name = label.as_str().to_string();
+        if present.iter().any(|p| p.eq_ignore_ascii_case(&name)) {
+            report.existing.push(name);
             continue;
         }
         if !dry_run {
-            forge.create_label(repo, label, DEFAULT_LABEL_COLOR).await?;
+            forge
+                .create_label(&repo, label, DEFAULT_LABEL_COLOR)
+                .await?;
         }
-        report.created.push(label.clone());
+        report.created.push(name);
     }
     Ok(report)
 }

@@ -1,12 +1,14 @@
-//! Runs a [`Plan`] against a [`Forge`], intent by intent, and says what it did. Retries and
-//! the write throttle happen per request inside the forge clients; the first error that
-//! retrying did not fix stops the plan and is returned (the job is then marked failed).
+//! Runs a [`Plan`] against a [`Forge`], intent by intent, and says what it did. The plan's
+//! repository paths, logins and label names are parsed here, at the edge (one that does not
+//! parse fails its intent, not retried). Retries and the write throttle happen per request
+//! inside the forge clients; the first error that retrying did not fix stops the plan and is
+//! returned (the job is then marked failed).
 
 mod release;
 
-use crate::forge::{Forge, ForgeError};
-use crate::model::ForgeKind;
-use crate::plan::{Intent, Plan};
+use crate::forge::{Forge, ForgeError, IssueEdit};
+use crate::model::{InvalidName, IssueRef, IssueState, LabelName, Login};
+use crate::plan::{Intent, IssueChange, Plan, StateChange, Target};
 use crate::telemetry::{ActionOutcome, Metrics};
 use std::time::Instant;
 
@@ -81,14 +83,9 @@ async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, bool), Forge
             if change.is_empty() {
                 return Ok((format!("nothing to change on {target}"), true));
             }
-            // GitHub replaces the whole label list to remove labels, so it needs the labels
-            // as they are now (not as the possibly older webhook payload saw them).
-            let current = if forge.kind() == ForgeKind::Github && !change.remove_labels.is_empty() {
-                forge.issue(target).await?.labels
-            } else {
-                Vec::new()
-            };
-            forge.edit_issue(target, change, &current).await?;
+            forge
+                .edit_issue(&item_ref(target)?, &issue_edit(change)?)
+                .await?;
             Ok((intent.to_string(), false))
         }
         Intent::Comment {
@@ -96,15 +93,16 @@ async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, bool), Forge
             body,
             marker,
         } => {
+            let item = item_ref(target)?;
             if let Some(marker) = marker {
-                if let Some(id) = forge.find_comment_with_marker(target, marker).await? {
+                if let Some(id) = forge.find_comment_with_marker(&item, marker).await? {
                     let line = format!(
                         "comment on {target} skipped: comment {id} already carries {marker}"
                     );
                     return Ok((line, true));
                 }
             }
-            let id = forge.comment(target, body).await?;
+            let id = forge.comment(&item, body).await?;
             Ok((format!("{intent} (comment {id})"), false))
         }
         Intent::React {
@@ -112,196 +110,39 @@ async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, bool), Forge
             comment_id,
             reaction,
         } => {
-            forge.react(target, *comment_id, reaction).await?;
+            forge
+                .react(&item_ref(target)?, *comment_id, reaction)
+                .await?;
             Ok((intent.to_string(), false))
         }
         release => release::run(release, forge).await,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{IssueSnapshot, IssueState, Milestone};
-    use crate::plan::{IssueChange, Target};
-    use crate::role::Role;
-    use async_trait::async_trait;
-    use std::sync::Mutex;
-
-    /// An in-memory forge that records calls (the HTTP fake is in `tests/support`).
-    #[derive(Default)]
-    struct Recorder {
-        calls: Mutex<Vec<String>>,
-        existing_marker: Option<String>,
-        fail_comments: bool,
-    }
-
-    impl Recorder {
-        fn log(&self, call: String) {
-            self.calls.lock().unwrap().push(call);
-        }
-        fn calls(&self) -> Vec<String> {
-            self.calls.lock().unwrap().clone()
-        }
-    }
-
-    impl crate::forge::ReleaseForge for Recorder {}
-
-    #[async_trait]
-    impl Forge for Recorder {
-        fn kind(&self) -> ForgeKind {
-            ForgeKind::Github
-        }
-        async fn issue(&self, target: &Target) -> Result<IssueSnapshot, ForgeError> {
-            self.log(format!("issue {target}"));
-            Ok(IssueSnapshot {
-                labels: vec!["bug".into(), "flow::Triage".into()],
-                milestone: None,
-                assignees: vec![],
-                state: IssueState::Open,
-            })
-        }
-        async fn edit_issue(
-            &self,
-            target: &Target,
-            _change: &IssueChange,
-            current_labels: &[String],
-        ) -> Result<(), ForgeError> {
-            self.log(format!("edit {target} current={current_labels:?}"));
-            Ok(())
-        }
-        async fn comment(&self, target: &Target, _body: &str) -> Result<u64, ForgeError> {
-            self.log(format!("comment {target}"));
-            if self.fail_comments {
-                return Err(ForgeError::Rejected {
-                    status: 422,
-                    message: "Validation Failed".into(),
-                });
-            }
-            Ok(7)
-        }
-        async fn find_comment_with_marker(
-            &self,
-            target: &Target,
-            marker: &str,
-        ) -> Result<Option<u64>, ForgeError> {
-            self.log(format!("find {target} {marker}"));
-            Ok((self.existing_marker.as_deref() == Some(marker)).then_some(3))
-        }
-        async fn react(&self, _: &Target, id: u64, reaction: &str) -> Result<(), ForgeError> {
-            self.log(format!("react {id} {reaction}"));
-            Ok(())
-        }
-        async fn labels(&self, _: &str) -> Result<Vec<String>, ForgeError> {
-            Ok(vec![])
-        }
-        async fn milestones(&self, _: &str) -> Result<Vec<Milestone>, ForgeError> {
-            Ok(vec![])
-        }
-        async fn user_exists(&self, _: &str) -> Result<bool, ForgeError> {
-            Ok(true)
-        }
-        async fn role_of(&self, _: &str, _: &str) -> Result<Option<Role>, ForgeError> {
-            Ok(None)
-        }
-    }
-
-    fn target() -> Target {
-        Target {
-            repo: "acme/app".into(),
-            number: 1,
-            is_merge_request: false,
-        }
-    }
-
-    fn comment(marker: Option<&str>) -> Intent {
-        Intent::Comment {
-            target: target(),
-            body: "hello".into(),
-            marker: marker.map(String::from),
-        }
-    }
-
-    #[tokio::test]
-    async fn removals_on_github_read_current_labels() {
-        let forge = Recorder::default();
-        let change = IssueChange {
-            remove_labels: vec!["flow::Triage".into()],
-            ..IssueChange::default()
-        };
-        let plan = Plan {
-            intents: vec![Intent::EditIssue {
-                target: target(),
-                change,
-            }],
-            notes: vec![],
-        };
-        execute(&plan, &forge, &Metrics::default()).await.unwrap();
-        assert_eq!(
-            forge.calls(),
-            [
-                "issue acme/app#1",
-                r#"edit acme/app#1 current=["bug", "flow::Triage"]"#
-            ]
-        );
-    }
-
-    #[tokio::test]
-    async fn marker_comment_is_skipped_when_present() {
-        let forge = Recorder {
-            existing_marker: Some("<!-- m -->".into()),
-            ..Recorder::default()
-        };
-        let plan = Plan {
-            intents: vec![comment(Some("<!-- m -->")), comment(Some("<!-- other -->"))],
-            notes: vec![],
-        };
-        let done = execute(&plan, &forge, &Metrics::default()).await.unwrap();
-        assert!(done[0].contains("skipped"), "{done:?}");
-        assert_eq!(
-            forge.calls(),
-            [
-                "find acme/app#1 <!-- m -->",
-                "find acme/app#1 <!-- other -->",
-                "comment acme/app#1"
-            ]
-        );
-    }
-
-    #[tokio::test]
-    async fn a_failure_stops_the_plan() {
-        let forge = Recorder {
-            fail_comments: true,
-            ..Recorder::default()
-        };
-        let react = Intent::React {
-            target: target(),
-            comment_id: 5,
-            reaction: "eyes".into(),
-        };
-        let plan = Plan {
-            intents: vec![react.clone(), comment(None), react],
-            notes: vec![],
-        };
-        let err = execute(&plan, &forge, &Metrics::default())
-            .await
-            .unwrap_err();
-        assert!(err.to_string().contains("Validation Failed"));
-        assert_eq!(forge.calls(), ["react 5 eyes", "comment acme/app#1"]);
-    }
-
-    #[tokio::test]
-    async fn empty_edits_call_nothing() {
-        let forge = Recorder::default();
-        let plan = Plan {
-            intents: vec![Intent::EditIssue {
-                target: target(),
-                change: IssueChange::default(),
-            }],
-            notes: vec![],
-        };
-        let done = execute(&plan, &forge, &Metrics::default()).await.unwrap();
-        assert_eq!(done, ["nothing to change on acme/app#1"]);
-        assert!(forge.calls().is_empty());
-    }
+/// The issue / merge request a plan's target names.
+pub fn item_ref(target: &Target) -> Result<IssueRef, InvalidName> {
+    IssueRef::parse(&target.repo, target.number, target.is_merge_request)
 }
+
+/// A plan's change with its label names and logins parsed.
+pub fn issue_edit(change: &IssueChange) -> Result<IssueEdit, InvalidName> {
+    Ok(IssueEdit {
+        add_labels: LabelName::parse_all(&change.add_labels)?,
+        remove_labels: LabelName::parse_all(&change.remove_labels)?,
+        milestone: change.milestone.clone(),
+        add_assignees: Login::parse_all(&change.add_assignees)?,
+        remove_assignees: Login::parse_all(&change.remove_assignees)?,
+        set_assignees: change
+            .set_assignees
+            .as_deref()
+            .map(Login::parse_all)
+            .transpose()?,
+        state: change.state.map(|state| match state {
+            StateChange::Close => IssueState::Closed,
+            StateChange::Reopen => IssueState::Open,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,10 @@
 //! Executes the release intents: merge requests found again by branches and marker,
 //! issues filed once by marker, branches created unless present, commits skipped when the
-//! file already has the content. Each says whether it was skipped as already done.
+//! file already has the content. Each says whether it was skipped as already done. The
+//! repository paths, labels and logins of an intent are parsed first.
 
 use crate::forge::{Forge, ForgeError, MergeRequestFields};
+use crate::model::{LabelName, Login, RepoPath};
 use crate::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -46,10 +48,11 @@ pub(super) async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, b
         Intent::UpsertMergeRequest(spec) => upsert_merge_request(spec, forge).await,
         Intent::FileIssue(spec) => file_issue(spec, forge).await,
         Intent::CreateBranch { repo, name, from } => {
-            if forge.branch_exists(repo, name).await? {
+            let path = RepoPath::parse(repo)?;
+            if forge.branch_exists(&path, name).await? {
                 return Ok((format!("branch {name} of {repo} exists"), true));
             }
-            forge.create_branch(repo, name, from).await?;
+            forge.create_branch(&path, name, from).await?;
             Ok((intent.to_string(), false))
         }
         Intent::CommitFile(commit) => commit_file(commit, forge).await,
@@ -61,15 +64,18 @@ async fn upsert_merge_request(
     spec: &MergeRequestSpec,
     forge: &dyn Forge,
 ) -> Result<(String, bool), ForgeError> {
+    let repo = RepoPath::parse(&spec.repo)?;
+    let labels = LabelName::parse_all(&spec.labels)?;
+    let assignees = Login::parse_all(&spec.assignees)?;
     let fields = MergeRequestFields {
         title: &spec.title,
         body: &spec.body,
-        labels: &spec.labels,
-        assignees: &spec.assignees,
+        labels: &labels,
+        assignees: &assignees,
         remove_source_branch: spec.remove_source_branch,
     };
     let existing = forge
-        .merge_requests_between(&spec.repo, &spec.source_branch, &spec.target_branch)
+        .merge_requests_between(&repo, &spec.source_branch, &spec.target_branch)
         .await?;
     if let Some(open) = existing.iter().find(|mr| mr.is_open()) {
         if open.body == spec.body {
@@ -77,7 +83,7 @@ async fn upsert_merge_request(
             return Ok((line, true));
         }
         forge
-            .update_merge_request(&spec.repo, open.number, &fields)
+            .update_merge_request(&repo, open.number, &fields)
             .await?;
         return Ok((
             format!("updated {}!{}: {spec}", spec.repo, open.number),
@@ -92,20 +98,17 @@ async fn upsert_merge_request(
         return Ok((line, true));
     }
     let number = forge
-        .create_merge_request(
-            &spec.repo,
-            &spec.source_branch,
-            &spec.target_branch,
-            &fields,
-        )
+        .create_merge_request(&repo, &spec.source_branch, &spec.target_branch, &fields)
         .await?;
     Ok((format!("created {}!{number}: {spec}", spec.repo), false))
 }
 
 async fn file_issue(spec: &IssueSpec, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
-    let hint = spec.labels.first().map(String::as_str);
+    let repo = RepoPath::parse(&spec.repo)?;
+    let labels = LabelName::parse_all(&spec.labels)?;
+    let assignees = Login::parse_all(&spec.assignees)?;
     if let Some((number, _)) = forge
-        .find_issue_with_marker(&spec.repo, &spec.marker, hint)
+        .find_issue_with_marker(&repo, &spec.marker, labels.first())
         .await?
     {
         let line = format!(
@@ -115,21 +118,14 @@ async fn file_issue(spec: &IssueSpec, forge: &dyn Forge) -> Result<(String, bool
         return Ok((line, true));
     }
     let number = forge
-        .create_issue(
-            &spec.repo,
-            &spec.title,
-            &spec.body,
-            &spec.labels,
-            &spec.assignees,
-        )
+        .create_issue(&repo, &spec.title, &spec.body, &labels, &assignees)
         .await?;
     Ok((format!("filed {}#{number}: {spec}", spec.repo), false))
 }
 
 async fn commit_file(commit: &FileCommit, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
-    let current = forge
-        .file_at(&commit.repo, &commit.path, &commit.branch)
-        .await?;
+    let repo = RepoPath::parse(&commit.repo)?;
+    let current = forge.file_at(&repo, &commit.path, &commit.branch).await?;
     if current.is_some_and(|f| f.content == commit.content) {
         let line = format!(
             "{} on {} already has the content",
@@ -139,7 +135,7 @@ async fn commit_file(commit: &FileCommit, forge: &dyn Forge) -> Result<(String, 
     }
     forge
         .commit_file(
-            &commit.repo,
+            &repo,
             &commit.branch,
             &commit.path,
             &commit.content,

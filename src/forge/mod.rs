@@ -1,20 +1,19 @@
-//! The forge layer: the [`Forge`] trait that the executor drives, its error type, and the
-//! GitHub (octocrab) and GitLab (`gitlab` crate) implementations with retry, write throttle
-//! and a name → id cache.
+//! The forge layer: the [`Forge`] and [`ReleaseForge`] traits the executor and gather drive,
+//! with their error type and argument types; the adapters for GitHub (`github/`, on
+//! octocrab) and GitLab (`gitlab/`, on the `gitlab` crate), which map operations to
+//! endpoints and answers; and the `transport/` they share (retry, throttle, metrics,
+//! pagination, error classification, caches).
 
-pub mod api_metrics;
-pub mod cache;
 mod forges;
 pub mod github;
 pub mod gitlab;
-pub mod release;
-pub mod retry;
 mod setup;
-pub mod throttle;
+pub mod transport;
 
-use crate::model::ForgeKind;
-use crate::model::{IssueSnapshot, Milestone};
-use crate::plan::{IssueChange, Target};
+use crate::model::{
+    Change, FileAtRef, ForgeKind, InvalidName, IssueRef, IssueSnapshot, IssueState, LabelName,
+    Login, MergeRequestInfo, Milestone, PipelineInfo, RepoPath,
+};
 use crate::role::Role;
 use async_trait::async_trait;
 use std::time::Duration;
@@ -22,12 +21,8 @@ use std::time::Duration;
 pub use forges::Forges;
 pub use github::{GithubAuth, GithubConfig, GithubForge};
 pub use gitlab::{GitlabConfig, GitlabForge};
-pub use release::{MergeRequestFields, ReleaseForge};
-pub use retry::RetryPolicy;
 pub use setup::build;
-
-/// Longest forge message kept in an error (forges sometimes answer with whole HTML pages).
-pub const MAX_ERROR_MESSAGE_CHARS: usize = 500;
+pub use transport::retry::RetryPolicy;
 
 /// Why a forge call failed. `Transient` and `RateLimited` are retried, the others are not.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +42,9 @@ pub enum ForgeError {
     /// Any other 4xx; `message` is what the forge said.
     #[error("the forge rejected the request ({status}): {message}")]
     Rejected { status: u16, message: String },
+    /// A repository path, login or label name that cannot be sent to a forge.
+    #[error(transparent)]
+    Invalid(#[from] InvalidName),
     /// A failure on our side that retrying will not fix (bad configuration, an answer we
     /// could not read).
     #[error("{0}")]
@@ -61,204 +59,264 @@ impl ForgeError {
             ForgeError::Transient(_) | ForgeError::RateLimited { .. }
         )
     }
-
-    /// Classify a non-success HTTP answer.
-    ///
-    /// `retry_after` comes from `Retry-After` (or the rate-limit reset header);
-    /// `rate_limit_exhausted` is true when the forge said no requests remain
-    /// (GitHub answers 403 in that case).
-    pub fn from_status(
-        status: u16,
-        body: &[u8],
-        retry_after: Option<Duration>,
-        rate_limit_exhausted: bool,
-    ) -> ForgeError {
-        ForgeError::classify(
-            status,
-            error_message(body),
-            retry_after,
-            rate_limit_exhausted,
-        )
-    }
-
-    /// Classify a non-success HTTP status whose message is already extracted.
-    pub fn classify(
-        status: u16,
-        message: String,
-        retry_after: Option<Duration>,
-        rate_limit_exhausted: bool,
-    ) -> ForgeError {
-        match status {
-            401 => ForgeError::Unauthorized,
-            403 if rate_limit_exhausted
-                || retry_after.is_some()
-                || message.contains("secondary rate limit") =>
-            {
-                ForgeError::RateLimited { retry_after }
-            }
-            404 => ForgeError::NotFound(message),
-            408 => ForgeError::Transient(format!("408: {message}")),
-            429 => ForgeError::RateLimited { retry_after },
-            500..=599 => ForgeError::Transient(format!("{status}: {message}")),
-            _ => ForgeError::Rejected { status, message },
-        }
-    }
 }
 
-/// The human part of an error body: GitHub `{"message", "errors"}`, GitLab `{"message"}` or
-/// `{"error"}` (GitLab's `message` may be an object of field → errors).
-pub fn error_message(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(json) => {
-            let main = match json.get("message").or_else(|| json.get("error")) {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-                None => json.to_string(),
-            };
-            match json.get("errors") {
-                Some(errors) if errors.as_array().is_some_and(|a| !a.is_empty()) => {
-                    format!("{main}: {errors}")
-                }
-                _ => main,
+/// What [`Forge::edit_issue`] changes on one issue / merge request, names parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueEdit {
+    pub add_labels: Vec<LabelName>,
+    pub remove_labels: Vec<LabelName>,
+    /// `Some(Some(title))` sets the milestone, `Some(None)` removes it.
+    pub milestone: Option<Option<String>>,
+    pub add_assignees: Vec<Login>,
+    pub remove_assignees: Vec<Login>,
+    /// Replace all assignees; applied before add / remove.
+    pub set_assignees: Option<Vec<Login>>,
+    /// The state the item is moved to (closed, or reopened).
+    pub state: Option<IssueState>,
+}
+
+impl IssueEdit {
+    pub fn is_empty(&self) -> bool {
+        *self == IssueEdit::default()
+    }
+
+    /// Whether the edit touches assignees at all.
+    pub fn changes_assignees(&self) -> bool {
+        self.set_assignees.is_some()
+            || !self.add_assignees.is_empty()
+            || !self.remove_assignees.is_empty()
+    }
+
+    /// The assignee list after applying `set`, then `add`, then `remove` to `current`
+    /// (logins compared without regard to case).
+    pub fn resulting_assignees(&self, current: &[String]) -> Vec<String> {
+        let mut result: Vec<String> = match &self.set_assignees {
+            Some(set) => set.iter().map(|l| l.as_str().to_string()).collect(),
+            None => current.to_vec(),
+        };
+        for user in &self.add_assignees {
+            if !result.iter().any(|u| u.eq_ignore_ascii_case(user.as_str())) {
+                result.push(user.as_str().to_string());
             }
         }
-        Err(_) => String::from_utf8_lossy(body).trim().to_string(),
-    };
-    if text.chars().count() > MAX_ERROR_MESSAGE_CHARS {
-        let cut: String = text.chars().take(MAX_ERROR_MESSAGE_CHARS).collect();
-        format!("{cut}…")
-    } else {
-        text
+        result.retain(|u| {
+            !self
+                .remove_assignees
+                .iter()
+                .any(|r| r.as_str().eq_ignore_ascii_case(u))
+        });
+        result
     }
 }
 
-/// Seconds in a `Retry-After` header (the HTTP-date form is not used by either forge).
-pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
-    value?.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// What goes into a new or updated merge request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeRequestFields<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub labels: &'a [LabelName],
+    pub assignees: &'a [Login],
+    pub remove_source_branch: bool,
 }
 
-/// What forgehand needs from a forge. Implementations retry transient failures and throttle
-/// writes themselves, per request.
+/// What forgehand needs from a forge for issues, comments and the facts around them.
+/// Adapters retry transient failures and throttle writes (through the transport), per
+/// request. Every method is required: an adapter is complete or does not compile.
 #[async_trait]
 pub trait Forge: ReleaseForge + Send + Sync {
     fn kind(&self) -> ForgeKind;
 
     /// Read an issue / merge request as it is now.
-    async fn issue(&self, target: &Target) -> Result<IssueSnapshot, ForgeError>;
+    async fn issue(&self, item: &IssueRef) -> Result<IssueSnapshot, ForgeError>;
 
-    /// Apply labels, milestone, assignees and state in as few writes as the forge allows.
-    /// `current_labels` are the item's labels now (GitHub needs them to remove labels, since
-    /// its `PATCH` replaces the whole list; GitLab ignores them).
-    async fn edit_issue(
-        &self,
-        target: &Target,
-        change: &IssueChange,
-        current_labels: &[String],
-    ) -> Result<(), ForgeError>;
+    /// Apply labels, milestone, assignees and state in as few writes as the forge allows
+    /// (reading what the forge needs to know first, e.g. GitHub's current labels when some
+    /// are removed).
+    async fn edit_issue(&self, item: &IssueRef, edit: &IssueEdit) -> Result<(), ForgeError>;
 
     /// Post a comment; returns its id.
-    async fn comment(&self, target: &Target, body: &str) -> Result<u64, ForgeError>;
+    async fn comment(&self, item: &IssueRef, body: &str) -> Result<u64, ForgeError>;
 
     /// The id of a comment whose body contains `marker`, if any.
     async fn find_comment_with_marker(
         &self,
-        target: &Target,
+        item: &IssueRef,
         marker: &str,
     ) -> Result<Option<u64>, ForgeError>;
 
     /// React to a comment (GitHub reaction content / GitLab award emoji name, e.g. `eyes`).
     async fn react(
         &self,
-        target: &Target,
+        item: &IssueRef,
         comment_id: u64,
         reaction: &str,
     ) -> Result<(), ForgeError>;
 
     /// Names of all labels of a repository / project.
-    async fn labels(&self, repo: &str) -> Result<Vec<String>, ForgeError>;
+    async fn labels(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError>;
 
     /// Open milestones of a repository / project.
-    async fn milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError>;
+    async fn milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError>;
 
     /// Whether an account with this login / username exists.
-    async fn user_exists(&self, login: &str) -> Result<bool, ForgeError>;
+    async fn user_exists(&self, login: &Login) -> Result<bool, ForgeError>;
 
     /// The person's role from the forge's own access level. `None` when no such user exists;
     /// an existing user without access to the repository is `Some(Role::Reader)`.
-    async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError>;
+    async fn role_of(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError>;
 
     /// Create a label (`color` as six hex digits, without `#`), for `forgehand labels sync`.
-    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
-        let _ = (repo, name, color);
-        Err(ForgeError::Other(format!(
-            "creating labels is not supported on {}",
-            self.kind()
-        )))
-    }
+    async fn create_label(
+        &self,
+        repo: &RepoPath,
+        name: &LabelName,
+        color: &str,
+    ) -> Result<(), ForgeError>;
+}
+
+/// What the release flow needs from a forge, beyond issues and comments: tags, files at a
+/// ref, merged changes between two refs, merge requests by branch, branches, single-file
+/// commits, issues found by marker or label, and the latest pipeline of a ref. Reads return
+/// `Ok(None)` / empty for what does not exist. Every method is required.
+#[async_trait]
+pub trait ReleaseForge: Send + Sync {
+    /// Tag names of the repository (newest first as the forge lists them).
+    async fn tags(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError>;
+
+    /// The text of `path` at `git_ref` (branch, tag or sha).
+    async fn file_at(
+        &self,
+        repo: &RepoPath,
+        path: &str,
+        git_ref: &str,
+    ) -> Result<Option<FileAtRef>, ForgeError>;
+
+    /// Merge / pull requests into `target_branch` merged between `from` and `to`
+    /// (their merge commits are in the comparison of the two refs).
+    async fn merged_between(
+        &self,
+        repo: &RepoPath,
+        from: &str,
+        to: &str,
+        target_branch: &str,
+    ) -> Result<Vec<Change>, ForgeError>;
+
+    /// Merge requests (any state) from `source` into `target`, newest first.
+    async fn merge_requests_between(
+        &self,
+        repo: &RepoPath,
+        source: &str,
+        target: &str,
+    ) -> Result<Vec<MergeRequestInfo>, ForgeError>;
+
+    /// Open a merge request; returns its number / iid.
+    async fn create_merge_request(
+        &self,
+        repo: &RepoPath,
+        source: &str,
+        target: &str,
+        fields: &MergeRequestFields<'_>,
+    ) -> Result<u64, ForgeError>;
+
+    /// Replace title, body, labels and assignees of a merge request.
+    async fn update_merge_request(
+        &self,
+        repo: &RepoPath,
+        number: u64,
+        fields: &MergeRequestFields<'_>,
+    ) -> Result<(), ForgeError>;
+
+    async fn branch_exists(&self, repo: &RepoPath, name: &str) -> Result<bool, ForgeError>;
+
+    /// Create branch `name` at `from` (branch, tag or sha).
+    async fn create_branch(
+        &self,
+        repo: &RepoPath,
+        name: &str,
+        from: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// Create or replace `path` on `branch` with `content` in one commit.
+    async fn commit_file(
+        &self,
+        repo: &RepoPath,
+        branch: &str,
+        path: &str,
+        content: &str,
+        message: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// The number and URL of an issue (any state) whose body contains `marker`; `label`,
+    /// when given, narrows the search to issues carrying it.
+    async fn find_issue_with_marker(
+        &self,
+        repo: &RepoPath,
+        marker: &str,
+        label: Option<&LabelName>,
+    ) -> Result<Option<(u64, Option<String>)>, ForgeError>;
+
+    /// File an issue; returns its number / iid.
+    async fn create_issue(
+        &self,
+        repo: &RepoPath,
+        title: &str,
+        body: &str,
+        labels: &[LabelName],
+        assignees: &[Login],
+    ) -> Result<u64, ForgeError>;
+
+    /// Numbers of the open issues carrying `label`.
+    async fn open_issues_with_label(
+        &self,
+        repo: &RepoPath,
+        label: &LabelName,
+    ) -> Result<Vec<u64>, ForgeError>;
+
+    /// The latest pipeline of `git_ref` whose stages (GitLab) or workflow name (GitHub)
+    /// mention `stage`, else the latest one.
+    async fn latest_pipeline(
+        &self,
+        repo: &RepoPath,
+        git_ref: &str,
+        stage: &str,
+    ) -> Result<Option<PipelineInfo>, ForgeError>;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn statuses_are_classified() {
-        let body = br#"{"message":"Validation Failed","errors":[{"code":"invalid"}]}"#;
-        assert_eq!(
-            ForgeError::from_status(401, b"", None, false),
-            ForgeError::Unauthorized
-        );
-        assert_eq!(
-            ForgeError::from_status(404, br#"{"message":"Not Found"}"#, None, false),
-            ForgeError::NotFound("Not Found".into())
-        );
-        match ForgeError::from_status(422, body, None, false) {
-            ForgeError::Rejected { status, message } => {
-                assert_eq!(status, 422);
-                assert!(message.starts_with("Validation Failed: "), "{message}");
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(ForgeError::from_status(503, b"", None, false).is_retryable());
-        assert_eq!(
-            ForgeError::from_status(429, b"", Some(Duration::from_secs(3)), false),
-            ForgeError::RateLimited {
-                retry_after: Some(Duration::from_secs(3))
-            }
-        );
-        assert!(ForgeError::from_status(403, b"", None, true).is_retryable());
-        assert!(!ForgeError::from_status(403, b"{}", None, false).is_retryable());
-        let secondary = br#"{"message":"You have exceeded a secondary rate limit."}"#;
-        assert!(ForgeError::from_status(403, secondary, None, false).is_retryable());
+    fn logins(names: &[&str]) -> Vec<Login> {
+        names.iter().map(|n| Login::parse(n).unwrap()).collect()
     }
 
     #[test]
-    fn gitlab_field_errors_are_kept() {
-        let msg = error_message(br#"{"message":{"title":["can't be blank"]}}"#);
-        assert_eq!(msg, r#"{"title":["can't be blank"]}"#);
+    fn assignees_are_set_then_added_then_removed() {
+        let edit = IssueEdit {
+            add_assignees: logins(&["Alice", "carol"]),
+            remove_assignees: logins(&["BOB"]),
+            ..IssueEdit::default()
+        };
+        let current = ["alice".to_string(), "bob".to_string()];
+        assert_eq!(edit.resulting_assignees(&current), ["alice", "carol"]);
+        let set = IssueEdit {
+            set_assignees: Some(logins(&["dave"])),
+            ..edit
+        };
         assert_eq!(
-            error_message(br#"{"error":"invalid_token"}"#),
-            "invalid_token"
+            set.resulting_assignees(&current),
+            ["dave", "Alice", "carol"]
         );
-        assert_eq!(error_message(b"  plain text "), "plain text");
+        assert!(set.changes_assignees());
+        assert!(!IssueEdit::default().changes_assignees());
+        assert!(IssueEdit::default().is_empty());
     }
 
     #[test]
-    fn long_messages_are_cut() {
-        let long = "x".repeat(MAX_ERROR_MESSAGE_CHARS + 10);
-        assert_eq!(
-            error_message(long.as_bytes()).chars().count(),
-            MAX_ERROR_MESSAGE_CHARS + 1
-        );
-    }
-
-    #[test]
-    fn retry_after_seconds() {
-        assert_eq!(parse_retry_after(Some(" 7 ")), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
-            None
-        );
-        assert_eq!(parse_retry_after(None), None);
+    fn invalid_names_are_not_retried() {
+        let err: ForgeError = RepoPath::parse("a/../b").unwrap_err().into();
+        assert!(!err.is_retryable());
+        assert!(err.to_string().contains("invalid repository path"), "{err}");
     }
 }

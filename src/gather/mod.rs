@@ -1,7 +1,9 @@
 //! Gather: fetch the facts `decide` will need for an event before it decides — the actor's
 //! role, the item as it is now, labels, milestones, users, the release's facts — from the
 //! forge, and the previous text of an edited comment from the store. What `decide` asked
-//! for ([`Needs`]) is all that is fetched.
+//! for ([`Needs`]) is all that is fetched. Repository paths, logins and label names are
+//! parsed here before they go to the forge; one that does not parse is a forge error that is
+//! not retried.
 
 mod release;
 
@@ -9,6 +11,7 @@ use crate::config::Config;
 use crate::decide::{self, Context, Needs};
 use crate::event::{Event, EventKind};
 use crate::forge::{Forge, ForgeError};
+use crate::model::{IssueRef, LabelName, Login, RepoPath};
 use crate::role::Role;
 use crate::store::{Store, StoreError};
 use std::collections::BTreeMap;
@@ -39,7 +42,8 @@ pub async fn gather(
     let (Some(forge), Some(repo)) = (forge, event.repo.as_ref()) else {
         return Ok(context);
     };
-    from_forge(event, config, &needs, forge, &repo.path, &mut context).await?;
+    let repo = RepoPath::parse(&repo.path).map_err(ForgeError::from)?;
+    from_forge(event, config, &needs, forge, &repo, &mut context).await?;
     Ok(context)
 }
 
@@ -49,17 +53,19 @@ async fn from_forge(
     config: &Config,
     needs: &Needs,
     forge: &dyn Forge,
-    repo: &str,
+    repo: &RepoPath,
     context: &mut Context,
 ) -> Result<(), ForgeError> {
     if needs.actor_role {
         // A user the forge does not know holds no role: the least one.
-        let role = forge.role_of(repo, &event.actor.login).await?;
+        let actor = Login::parse(&event.actor.login)?;
+        let role = forge.role_of(repo, &actor).await?;
         context.actor_role = Some(role.unwrap_or(Role::Reader));
     }
     if needs.item {
         if let Some(target) = decide::target_of(event) {
-            context.item = Some(forge.issue(&target).await?);
+            let item = IssueRef::parse(&target.repo, target.number, target.is_merge_request)?;
+            context.item = Some(forge.issue(&item).await?);
         }
     }
     if needs.labels {
@@ -69,7 +75,8 @@ async fn from_forge(
         context.release = release::gather(forge, config, event).await?;
     }
     if let Some(label) = &needs.labelled_issues {
-        context.labelled_issues = Some(forge.open_issues_with_label(repo, label).await?);
+        let label = LabelName::parse(label)?;
+        context.labelled_issues = Some(forge.open_issues_with_label(repo, &label).await?);
     }
     if needs.milestones {
         context.milestones = Some(forge.milestones(repo).await?);
@@ -77,7 +84,7 @@ async fn from_forge(
     if !needs.users.is_empty() {
         let mut users = BTreeMap::new();
         for login in &needs.users {
-            let exists = forge.user_exists(login).await?;
+            let exists = forge.user_exists(&Login::parse(login)?).await?;
             users.insert(login.to_ascii_lowercase(), exists);
         }
         context.users = Some(users);

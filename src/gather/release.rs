@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::decide::{ReleaseFacts, Subject};
 use crate::event::{Event, EventKind};
 use crate::forge::{Forge, ForgeError};
+use crate::model::{LabelName, RepoPath};
 use crate::release::{marker, previous_tag_name, MARKER_CHECKLIST};
 
 /// Default branch when neither the configuration nor the payload names one.
@@ -26,7 +27,7 @@ pub async fn gather(
     };
     let release = &config.release;
     let format = release.tag_format();
-    let path = repo.path.as_str();
+    let path = &RepoPath::parse(&repo.path)?;
     let default_branch = release
         .default_branch
         .clone()
@@ -65,9 +66,8 @@ pub async fn gather(
         .latest_pipeline(path, &tag, release.pipeline_stage())
         .await?;
     if release.deploy_requests.is_some() {
-        facts.blockers = forge
-            .open_issues_with_label(path, &release.labels.blocker)
-            .await?;
+        let blocker = LabelName::parse(&release.labels.blocker)?;
+        facts.blockers = forge.open_issues_with_label(path, &blocker).await?;
     }
     if matches!(event.kind, EventKind::ReleasePublished { .. }) {
         if let Some(bump) = &release.version_bump {
@@ -77,11 +77,18 @@ pub async fn gather(
                 .map(|f| f.content);
         }
         if let Some(checklist) = &release.checklist {
-            let project = checklist.project.as_deref().unwrap_or(path);
+            let project = match checklist.project.as_deref() {
+                Some(project) => RepoPath::parse(project)?,
+                None => path.clone(),
+            };
             let mark = marker(MARKER_CHECKLIST, &version.to_string(), None);
-            let label = checklist.labels.first().map(String::as_str);
+            let label = checklist
+                .labels
+                .first()
+                .map(|l| LabelName::parse(l))
+                .transpose()?;
             facts.checklist_url = forge
-                .find_issue_with_marker(project, &mark, label)
+                .find_issue_with_marker(&project, &mark, label.as_ref())
                 .await?
                 .and_then(|(_, url)| url);
         }

@@ -3,9 +3,9 @@
 //! unbound App client finds the installation of the request's repository
 //! (`GET /repos/{owner}/{repo}/installation`, cached).
 
-use super::{send, GithubForge};
+use super::sender::AppSender;
+use super::GithubForge;
 use crate::forge::ForgeError;
-use http::Method;
 use octocrab::models::InstallationId;
 use octocrab::Octocrab;
 use serde::Deserialize;
@@ -32,7 +32,8 @@ impl GithubForge {
         })
     }
 
-    /// The client and throttle key for a request about `repo` (`None`: not about a repo).
+    /// The client and throttle key for a request about `repo` (`owner/name` as it stands in
+    /// the request's path; `None`: not about a repository).
     pub(super) async fn client_for(
         &self,
         repo: Option<&str>,
@@ -78,12 +79,10 @@ impl GithubForge {
             return Ok(id);
         }
         let path = format!("/repos/{repo}/installation");
-        let text = self
+        let installation: Installation = self
             .shared
-            .retry
-            .run(&format!("GET {path}"), || {
-                send(app, Method::GET, &path, None, &self.shared.metrics)
-            })
+            .transport
+            .get_json(&AppSender(app), &path)
             .await
             .map_err(|e| match e {
                 ForgeError::NotFound(_) => {
@@ -91,9 +90,10 @@ impl GithubForge {
                 }
                 other => other,
             })?;
-        let id = super::parse::<Installation>(&text)?.id;
-        self.shared.repo_installations.insert(repo.to_string(), id);
-        Ok(id)
+        self.shared
+            .repo_installations
+            .insert(repo.to_string(), installation.id);
+        Ok(installation.id)
     }
 
     /// Any installation, for requests that concern no repository (e.g. looking up a user).
@@ -109,15 +109,12 @@ impl GithubForge {
         if let Some(id) = known {
             return Ok(id);
         }
-        let path = "/app/installations?per_page=1";
-        let text = self
+        let installations: Vec<Installation> = self
             .shared
-            .retry
-            .run("GET /app/installations", || {
-                send(app, Method::GET, path, None, &self.shared.metrics)
-            })
+            .transport
+            .get_json(&AppSender(app), "/app/installations?per_page=1")
             .await?;
-        super::parse::<Vec<Installation>>(&text)?
+        installations
             .first()
             .map(|i| i.id)
             .ok_or_else(|| ForgeError::NotFound("the GitHub App has no installation".into()))

@@ -1,11 +1,14 @@
 //! The GitHub operations behind [`Forge`]: issue edits in at most two writes (`POST` labels
-//! for pure additions, one `PATCH` for the rest), comments, reactions, listings and roles.
+//! for pure additions, one `PATCH` for the rest, the current labels read first when some
+//! are removed since the `PATCH` replaces the whole list), comments, reactions, listings
+//! and roles.
 
-use super::{parse, repo_base, valid_login, GithubForge};
-use crate::forge::{Forge, ForgeError};
-use crate::model::ForgeKind;
-use crate::model::{IssueSnapshot, IssueState, Milestone};
-use crate::plan::{IssueChange, StateChange, Target};
+use super::{repo_base, valid_login, GithubForge};
+use crate::forge::transport::encode::encode;
+use crate::forge::{Forge, ForgeError, IssueEdit};
+use crate::model::{
+    ForgeKind, IssueRef, IssueSnapshot, IssueState, LabelName, Login, Milestone, RepoPath,
+};
 use crate::role::Role;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -19,7 +22,7 @@ struct Named {
 }
 
 #[derive(Deserialize)]
-struct Login {
+struct GhLogin {
     login: String,
 }
 
@@ -34,7 +37,7 @@ struct GhIssue {
     labels: Vec<Named>,
     milestone: Option<Titled>,
     #[serde(default)]
-    assignees: Vec<Login>,
+    assignees: Vec<GhLogin>,
     state: String,
 }
 
@@ -58,17 +61,19 @@ struct GhPermission {
     permission: String,
 }
 
+/// `/repos/{owner}/{name}/issues/{number}` (pull requests are issues there too).
+fn issue_path(item: &IssueRef) -> Result<String, ForgeError> {
+    Ok(format!("{}/issues/{}", repo_base(&item.repo)?, item.number))
+}
+
 #[async_trait]
 impl Forge for GithubForge {
     fn kind(&self) -> ForgeKind {
         ForgeKind::Github
     }
 
-    async fn issue(&self, target: &Target) -> Result<IssueSnapshot, ForgeError> {
-        let base = repo_base(&target.repo)?;
-        let issue: GhIssue = self
-            .get_json(&format!("{base}/issues/{}", target.number))
-            .await?;
+    async fn issue(&self, item: &IssueRef) -> Result<IssueSnapshot, ForgeError> {
+        let issue: GhIssue = self.get_json(&issue_path(item)?).await?;
         Ok(IssueSnapshot {
             labels: issue.labels.into_iter().map(|l| l.name).collect(),
             milestone: issue.milestone.map(|m| m.title),
@@ -81,40 +86,50 @@ impl Forge for GithubForge {
         })
     }
 
-    async fn edit_issue(
-        &self,
-        target: &Target,
-        change: &IssueChange,
-        current_labels: &[String],
-    ) -> Result<(), ForgeError> {
-        let issue_path = format!("{}/issues/{}", repo_base(&target.repo)?, target.number);
+    async fn edit_issue(&self, item: &IssueRef, edit: &IssueEdit) -> Result<(), ForgeError> {
+        let issue_path = issue_path(item)?;
+        // GitHub replaces the whole label list to remove labels, so it needs the labels as
+        // they are now (not as the possibly older webhook payload saw them).
+        let current_labels = if edit.remove_labels.is_empty() {
+            Vec::new()
+        } else {
+            self.issue(item).await?.labels
+        };
         let mut patch = Map::new();
 
         let has =
             |labels: &[String], name: &str| labels.iter().any(|l| l.eq_ignore_ascii_case(name));
+        let names = |labels: &[LabelName]| -> Vec<String> {
+            labels.iter().map(|l| l.as_str().to_string()).collect()
+        };
+        let (add, remove) = (names(&edit.add_labels), names(&edit.remove_labels));
         let mut additions: Vec<String> = Vec::new();
-        for label in &change.add_labels {
-            if !has(current_labels, label) && !has(&additions, label) {
+        for label in &add {
+            if !has(&current_labels, label) && !has(&additions, label) {
                 additions.push(label.clone());
             }
         }
         let removes_any = current_labels
             .iter()
-            .any(|l| has(&change.remove_labels, l) && !has(&change.add_labels, l));
+            .any(|l| has(&remove, l) && !has(&add, l));
         if removes_any {
             // GitHub cannot remove several labels in one call: send the resulting list.
             let mut labels: Vec<String> = current_labels
                 .iter()
-                .filter(|l| !has(&change.remove_labels, l) || has(&change.add_labels, l))
+                .filter(|l| !has(&remove, l) || has(&add, l))
                 .cloned()
                 .collect();
             labels.append(&mut additions);
             patch.insert("labels".into(), json!(labels));
         }
 
-        match &change.milestone {
+        match &edit.milestone {
             Some(Some(title)) => {
-                let number = self.milestone_number(&target.repo, title).await?;
+                let number = self
+                    .shared
+                    .lists
+                    .milestone_id(&item.repo, title, self.fetch_milestones(&item.repo))
+                    .await?;
                 patch.insert("milestone".into(), json!(number));
             }
             Some(None) => {
@@ -122,22 +137,22 @@ impl Forge for GithubForge {
             }
             None => {}
         }
-        if change.changes_assignees() {
-            let current = if change.set_assignees.is_some() {
+        if edit.changes_assignees() {
+            let current = if edit.set_assignees.is_some() {
                 Vec::new()
             } else {
-                self.issue(target).await?.assignees
+                self.issue(item).await?.assignees
             };
             patch.insert(
                 "assignees".into(),
-                json!(change.resulting_assignees(&current)),
+                json!(edit.resulting_assignees(&current)),
             );
         }
-        match change.state {
-            Some(StateChange::Close) => {
+        match edit.state {
+            Some(IssueState::Closed) => {
                 patch.insert("state".into(), json!("closed"));
             }
-            Some(StateChange::Reopen) => {
+            Some(IssueState::Open) => {
                 patch.insert("state".into(), json!("open"));
             }
             None => {}
@@ -155,28 +170,20 @@ impl Forge for GithubForge {
         Ok(())
     }
 
-    async fn comment(&self, target: &Target, body: &str) -> Result<u64, ForgeError> {
-        let path = format!(
-            "{}/issues/{}/comments",
-            repo_base(&target.repo)?,
-            target.number
-        );
-        let text = self
+    async fn comment(&self, item: &IssueRef, body: &str) -> Result<u64, ForgeError> {
+        let path = format!("{}/comments", issue_path(item)?);
+        let answer = self
             .request(Method::POST, &path, Some(&json!({ "body": body })))
             .await?;
-        Ok(parse::<GhComment>(&text)?.id)
+        Ok(self.parse::<GhComment>(&answer)?.id)
     }
 
     async fn find_comment_with_marker(
         &self,
-        target: &Target,
+        item: &IssueRef,
         marker: &str,
     ) -> Result<Option<u64>, ForgeError> {
-        let path = format!(
-            "{}/issues/{}/comments",
-            repo_base(&target.repo)?,
-            target.number
-        );
+        let path = format!("{}/comments", issue_path(item)?);
         let comments: Vec<GhComment> = self.get_all(&path).await?;
         Ok(comments
             .into_iter()
@@ -186,13 +193,13 @@ impl Forge for GithubForge {
 
     async fn react(
         &self,
-        target: &Target,
+        item: &IssueRef,
         comment_id: u64,
         reaction: &str,
     ) -> Result<(), ForgeError> {
         let path = format!(
             "{}/issues/comments/{comment_id}/reactions",
-            repo_base(&target.repo)?
+            repo_base(&item.repo)?
         );
         // 200 (already there) and 201 (created) are both fine.
         self.request(Method::POST, &path, Some(&json!({ "content": reaction })))
@@ -200,57 +207,61 @@ impl Forge for GithubForge {
             .map(drop)
     }
 
-    async fn labels(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+    async fn labels(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError> {
         let fetch = async {
             let labels: Vec<Named> = self
                 .get_all(&format!("{}/labels", repo_base(repo)?))
                 .await?;
             Ok(labels.into_iter().map(|l| l.name).collect())
         };
+        self.shared.lists.labels(repo, fetch).await
+    }
+
+    async fn milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError> {
         self.shared
-            .labels
-            .get_or_fetch(repo.to_string(), fetch)
+            .lists
+            .milestones(repo, self.fetch_milestones(repo))
             .await
     }
 
-    async fn milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
-        match self.shared.milestone_lists.get(&repo.to_string()) {
-            Some(list) => Ok(list),
-            None => self.fetch_milestones(repo).await,
-        }
-    }
-
-    async fn user_exists(&self, login: &str) -> Result<bool, ForgeError> {
+    async fn user_exists(&self, login: &Login) -> Result<bool, ForgeError> {
         if !valid_login(login) {
             return Ok(false);
         }
         let fetch = async {
-            match self
-                .request(Method::GET, &format!("/users/{login}"), None)
-                .await
-            {
+            let path = format!("/users/{}", encode(login.as_str()));
+            match self.request(Method::GET, &path, None).await {
                 Ok(_) => Ok(true),
                 Err(ForgeError::NotFound(_)) => Ok(false),
                 Err(e) => Err(e),
             }
         };
-        let key = login.to_ascii_lowercase();
+        let key = login.as_str().to_ascii_lowercase();
         self.shared.users.get_or_fetch(key, fetch).await
     }
 
-    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
+    async fn create_label(
+        &self,
+        repo: &RepoPath,
+        name: &LabelName,
+        color: &str,
+    ) -> Result<(), ForgeError> {
         let path = format!("{}/labels", repo_base(repo)?);
-        let body = json!({ "name": name, "color": color.trim_start_matches('#') });
+        let body = json!({ "name": name.as_str(), "color": color.trim_start_matches('#') });
         self.request(Method::POST, &path, Some(&body)).await?;
-        self.shared.labels.remove(&repo.to_string());
+        self.shared.lists.forget_labels(repo);
         Ok(())
     }
 
-    async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
+    async fn role_of(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError> {
         if !valid_login(login) {
             return Ok(None);
         }
-        let path = format!("{}/collaborators/{login}/permission", repo_base(repo)?);
+        let path = format!(
+            "{}/collaborators/{}/permission",
+            repo_base(repo)?,
+            encode(login.as_str())
+        );
         match self.get_json::<GhPermission>(&path).await {
             // Non-collaborators get `read` (public) or `none`: both are `Reader`.
             Ok(p) => Ok(Some(
@@ -263,12 +274,12 @@ impl Forge for GithubForge {
 }
 
 impl GithubForge {
-    /// Read the open milestones from GitHub, refreshing both caches.
-    pub(super) async fn fetch_milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
+    /// Read the open milestones from GitHub.
+    async fn fetch_milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError> {
         let found: Vec<GhMilestone> = self
             .get_all(&format!("{}/milestones?state=open", repo_base(repo)?))
             .await?;
-        let milestones: Vec<Milestone> = found
+        Ok(found
             .into_iter()
             .map(|m| Milestone {
                 id: m.id,
@@ -277,15 +288,6 @@ impl GithubForge {
                 start_date: None,
                 due_date: m.due_on.map(|d| d.date_naive()),
             })
-            .collect();
-        for m in &milestones {
-            self.shared
-                .milestones
-                .insert((repo.to_string(), m.title.clone()), m.number_or_iid);
-        }
-        self.shared
-            .milestone_lists
-            .insert(repo.to_string(), milestones.clone());
-        Ok(milestones)
+            .collect())
     }
 }

@@ -1,38 +1,23 @@
 //! GitHub side of [`ReleaseForge`]: tags, contents, compare + closed pull requests, pull
 //! requests by head branch, git refs, contents `PUT`, issues by marker or label, workflow
-//! runs. Request and answer shapes follow GitHub's OpenAPI description.
+//! runs. Request and answer shapes follow GitHub's OpenAPI description; every value put into
+//! a path or query is percent-encoded, and a path segment that would move the path (empty,
+//! `.`, `..`) is refused.
 
 use super::release_types::{
     GhCompare, GhContent, GhIssueRef, GhNumber, GhPull, GhRun, GhRuns, GhSha, GhTag,
 };
-use super::{parse, repo_base, GithubForge};
-use crate::forge::release::{MergeRequestFields, ReleaseForge};
-use crate::forge::ForgeError;
-use crate::model::Change;
-use crate::model::{FileAtRef, MergeRequestInfo, PipelineInfo};
+use super::{repo_base, GithubForge};
+use crate::forge::transport::encode::{encode as query, path_segment, path_segments};
+use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
+use crate::model::{
+    Change, FileAtRef, LabelName, Login, MergeRequestInfo, MergeRequestState, PipelineInfo,
+    RepoPath,
+};
 use async_trait::async_trait;
 use base64::Engine as _;
 use http::Method;
 use serde_json::json;
-
-/// Percent-encode a path segment (branch names may hold `/`, which GitHub takes literally
-/// in `contents/{path}` but not in `branches/{branch}`).
-fn seg(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A file path with each segment encoded, `/` kept.
-fn file_path(path: &str) -> String {
-    path.split('/').map(seg).collect::<Vec<_>>().join("/")
-}
 
 fn decode_base64(text: &str) -> Result<String, ForgeError> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -40,6 +25,14 @@ fn decode_base64(text: &str) -> Result<String, ForgeError> {
         .decode(compact)
         .map_err(|e| ForgeError::Other(format!("file content is not base64: {e}")))?;
     String::from_utf8(bytes).map_err(|_| ForgeError::Other("file is not UTF-8 text".into()))
+}
+
+fn names(labels: &[LabelName]) -> Vec<&str> {
+    labels.iter().map(LabelName::as_str).collect()
+}
+
+fn logins(logins: &[Login]) -> Vec<&str> {
+    logins.iter().map(Login::as_str).collect()
 }
 
 /// GitHub's run status + conclusion as one word.
@@ -59,22 +52,22 @@ fn run_status(run: &GhRun) -> String {
 
 #[async_trait]
 impl ReleaseForge for GithubForge {
-    async fn tags(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+    async fn tags(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError> {
         let tags: Vec<GhTag> = self.get_all(&format!("{}/tags", repo_base(repo)?)).await?;
         Ok(tags.into_iter().map(|t| t.name).collect())
     }
 
     async fn file_at(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         path: &str,
         git_ref: &str,
     ) -> Result<Option<FileAtRef>, ForgeError> {
         let endpoint = format!(
             "{}/contents/{}?ref={}",
             repo_base(repo)?,
-            file_path(path),
-            seg(git_ref)
+            path_segments(path)?,
+            query(git_ref)
         );
         match self.get_json::<GhContent>(&endpoint).await {
             Ok(file) => Ok(Some(FileAtRef {
@@ -88,20 +81,24 @@ impl ReleaseForge for GithubForge {
 
     async fn merged_between(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         from: &str,
         to: &str,
         target_branch: &str,
     ) -> Result<Vec<Change>, ForgeError> {
         let base = repo_base(repo)?;
         let compare: GhCompare = self
-            .get_json(&format!("{base}/compare/{}...{}", seg(from), seg(to)))
+            .get_json(&format!(
+                "{base}/compare/{}...{}",
+                path_segment(from)?,
+                path_segment(to)?
+            ))
             .await?;
         let shas: Vec<String> = compare.commits.into_iter().map(|c| c.sha).collect();
         let pulls: Vec<GhPull> = self
             .get_all(&format!(
                 "{base}/pulls?state=closed&base={}&sort=updated&direction=desc",
-                seg(target_branch)
+                query(target_branch)
             ))
             .await?;
         let mut changes: Vec<Change> = pulls
@@ -127,17 +124,17 @@ impl ReleaseForge for GithubForge {
 
     async fn merge_requests_between(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         source: &str,
         target: &str,
     ) -> Result<Vec<MergeRequestInfo>, ForgeError> {
-        let owner = repo.split('/').next().unwrap_or_default();
+        let owner = repo.segments().next().unwrap_or_default();
         let pulls: Vec<GhPull> = self
             .get_all(&format!(
                 "{}/pulls?state=all&head={}&base={}",
                 repo_base(repo)?,
-                seg(&format!("{owner}:{source}")),
-                seg(target)
+                query(&format!("{owner}:{source}")),
+                query(target)
             ))
             .await?;
         Ok(pulls
@@ -145,9 +142,11 @@ impl ReleaseForge for GithubForge {
             .map(|p| MergeRequestInfo {
                 number: p.number,
                 state: if p.merged_at.is_some() {
-                    "merged".into()
+                    MergeRequestState::Merged
+                } else if p.state == "open" {
+                    MergeRequestState::Open
                 } else {
-                    p.state
+                    MergeRequestState::Closed
                 },
                 body: p.body.unwrap_or_default(),
                 url: p.html_url,
@@ -157,7 +156,7 @@ impl ReleaseForge for GithubForge {
 
     async fn create_merge_request(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         source: &str,
         target: &str,
         fields: &MergeRequestFields<'_>,
@@ -166,12 +165,14 @@ impl ReleaseForge for GithubForge {
         let body = json!({
             "title": fields.title, "head": source, "base": target, "body": fields.body,
         });
-        let text = self
+        let answer = self
             .request(Method::POST, &format!("{base}/pulls"), Some(&body))
             .await?;
-        let number = parse::<GhNumber>(&text)?.number;
+        let number = self.parse::<GhNumber>(&answer)?.number;
         // Labels and assignees of a pull request live on its issue.
-        let issue = json!({ "labels": fields.labels, "assignees": fields.assignees });
+        let issue = json!({
+            "labels": names(fields.labels), "assignees": logins(fields.assignees),
+        });
         self.request(
             Method::PATCH,
             &format!("{base}/issues/{number}"),
@@ -183,14 +184,14 @@ impl ReleaseForge for GithubForge {
 
     async fn update_merge_request(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         number: u64,
         fields: &MergeRequestFields<'_>,
     ) -> Result<(), ForgeError> {
         let base = repo_base(repo)?;
         let body = json!({
             "title": fields.title, "body": fields.body,
-            "labels": fields.labels, "assignees": fields.assignees,
+            "labels": names(fields.labels), "assignees": logins(fields.assignees),
         });
         self.request(
             Method::PATCH,
@@ -201,8 +202,8 @@ impl ReleaseForge for GithubForge {
         .map(drop)
     }
 
-    async fn branch_exists(&self, repo: &str, name: &str) -> Result<bool, ForgeError> {
-        let path = format!("{}/branches/{}", repo_base(repo)?, seg(name));
+    async fn branch_exists(&self, repo: &RepoPath, name: &str) -> Result<bool, ForgeError> {
+        let path = format!("{}/branches/{}", repo_base(repo)?, path_segment(name)?);
         match self.request(Method::GET, &path, None).await {
             Ok(_) => Ok(true),
             Err(ForgeError::NotFound(_)) => Ok(false),
@@ -210,10 +211,15 @@ impl ReleaseForge for GithubForge {
         }
     }
 
-    async fn create_branch(&self, repo: &str, name: &str, from: &str) -> Result<(), ForgeError> {
+    async fn create_branch(
+        &self,
+        repo: &RepoPath,
+        name: &str,
+        from: &str,
+    ) -> Result<(), ForgeError> {
         let base = repo_base(repo)?;
         let commit: GhSha = self
-            .get_json(&format!("{base}/commits/{}", seg(from)))
+            .get_json(&format!("{base}/commits/{}", path_segment(from)?))
             .await?;
         let body = json!({ "ref": format!("refs/heads/{name}"), "sha": commit.sha });
         self.request(Method::POST, &format!("{base}/git/refs"), Some(&body))
@@ -223,7 +229,7 @@ impl ReleaseForge for GithubForge {
 
     async fn commit_file(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         branch: &str,
         path: &str,
         content: &str,
@@ -238,7 +244,7 @@ impl ReleaseForge for GithubForge {
         if let Some(sha) = existing.and_then(|f| f.blob_sha) {
             body["sha"] = json!(sha);
         }
-        let endpoint = format!("{}/contents/{}", repo_base(repo)?, file_path(path));
+        let endpoint = format!("{}/contents/{}", repo_base(repo)?, path_segments(path)?);
         self.request(Method::PUT, &endpoint, Some(&body))
             .await
             .map(drop)
@@ -246,13 +252,13 @@ impl ReleaseForge for GithubForge {
 
     async fn find_issue_with_marker(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         marker: &str,
-        label: Option<&str>,
+        label: Option<&LabelName>,
     ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
         let mut endpoint = format!("{}/issues?state=all", repo_base(repo)?);
         if let Some(label) = label {
-            endpoint.push_str(&format!("&labels={}", seg(label)));
+            endpoint.push_str(&format!("&labels={}", query(label.as_str())));
         }
         let issues: Vec<GhIssueRef> = self.get_all(&endpoint).await?;
         Ok(issues
@@ -264,35 +270,36 @@ impl ReleaseForge for GithubForge {
 
     async fn create_issue(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         title: &str,
         body: &str,
-        labels: &[String],
-        assignees: &[String],
+        labels: &[LabelName],
+        assignees: &[Login],
     ) -> Result<u64, ForgeError> {
         let payload = json!({
-            "title": title, "body": body, "labels": labels, "assignees": assignees,
+            "title": title, "body": body,
+            "labels": names(labels), "assignees": logins(assignees),
         });
-        let text = self
+        let answer = self
             .request(
                 Method::POST,
                 &format!("{}/issues", repo_base(repo)?),
                 Some(&payload),
             )
             .await?;
-        Ok(parse::<GhNumber>(&text)?.number)
+        Ok(self.parse::<GhNumber>(&answer)?.number)
     }
 
     async fn open_issues_with_label(
         &self,
-        repo: &str,
-        label: &str,
+        repo: &RepoPath,
+        label: &LabelName,
     ) -> Result<Vec<u64>, ForgeError> {
         let issues: Vec<GhIssueRef> = self
             .get_all(&format!(
                 "{}/issues?state=open&labels={}",
                 repo_base(repo)?,
-                seg(label)
+                query(label.as_str())
             ))
             .await?;
         Ok(issues
@@ -304,7 +311,7 @@ impl ReleaseForge for GithubForge {
 
     async fn latest_pipeline(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         git_ref: &str,
         stage: &str,
     ) -> Result<Option<PipelineInfo>, ForgeError> {
@@ -312,7 +319,7 @@ impl ReleaseForge for GithubForge {
             .get_json(&format!(
                 "{}/actions/runs?branch={}&per_page={}",
                 repo_base(repo)?,
-                seg(git_ref),
+                query(git_ref),
                 super::PER_PAGE
             ))
             .await?;
@@ -335,12 +342,6 @@ impl ReleaseForge for GithubForge {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn segments_and_paths_are_encoded() {
-        assert_eq!(seg("feature/x"), "feature%2Fx");
-        assert_eq!(file_path("docs/CHANGE LOG.md"), "docs/CHANGE%20LOG.md");
-    }
 
     #[test]
     fn base64_with_newlines_decodes() {

@@ -1,11 +1,11 @@
 //! The GitLab operations behind [`Forge`]: one `PUT` per issue / merge request edit (labels,
 //! milestone id, assignee ids, state event), notes, award emoji, listings and member roles.
 
-use super::{item_base, parse, project_base, GitlabForge, GlUser};
-use crate::forge::{Forge, ForgeError};
-use crate::model::ForgeKind;
-use crate::model::{IssueSnapshot, IssueState, Milestone};
-use crate::plan::{IssueChange, StateChange, Target};
+use super::{item_base, project_base, GitlabForge, GlUser};
+use crate::forge::{Forge, ForgeError, IssueEdit};
+use crate::model::{
+    ForgeKind, IssueRef, IssueSnapshot, IssueState, LabelName, Login, Milestone, RepoPath,
+};
 use crate::role::Role;
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -71,8 +71,8 @@ impl Forge for GitlabForge {
         ForgeKind::Gitlab
     }
 
-    async fn issue(&self, target: &Target) -> Result<IssueSnapshot, ForgeError> {
-        let issue: GlIssue = self.get_json(&target.repo, &item_base(target)).await?;
+    async fn issue(&self, item: &IssueRef) -> Result<IssueSnapshot, ForgeError> {
+        let issue: GlIssue = self.get_json(&item_base(item)).await?;
         for user in &issue.assignees {
             self.shared
                 .users
@@ -90,25 +90,21 @@ impl Forge for GitlabForge {
         })
     }
 
-    async fn edit_issue(
-        &self,
-        target: &Target,
-        change: &IssueChange,
-        _current_labels: &[String],
-    ) -> Result<(), ForgeError> {
+    async fn edit_issue(&self, item: &IssueRef, edit: &IssueEdit) -> Result<(), ForgeError> {
         let mut body = Map::new();
-        if !change.add_labels.is_empty() {
-            body.insert("add_labels".into(), json!(change.add_labels.join(",")));
+        if !edit.add_labels.is_empty() {
+            body.insert("add_labels".into(), json!(joined(&edit.add_labels)));
         }
-        if !change.remove_labels.is_empty() {
-            body.insert(
-                "remove_labels".into(),
-                json!(change.remove_labels.join(",")),
-            );
+        if !edit.remove_labels.is_empty() {
+            body.insert("remove_labels".into(), json!(joined(&edit.remove_labels)));
         }
-        match &change.milestone {
+        match &edit.milestone {
             Some(Some(title)) => {
-                let id = self.milestone_id(&target.repo, title).await?;
+                let id = self
+                    .shared
+                    .lists
+                    .milestone_id(&item.repo, title, self.fetch_milestones(&item.repo))
+                    .await?;
                 body.insert("milestone_id".into(), json!(id));
             }
             Some(None) => {
@@ -116,26 +112,23 @@ impl Forge for GitlabForge {
             }
             None => {}
         }
-        if change.changes_assignees() {
-            let current = if change.set_assignees.is_some() {
+        if edit.changes_assignees() {
+            let current = if edit.set_assignees.is_some() {
                 Vec::new()
             } else {
-                self.issue(target).await?.assignees
+                self.issue(item).await?.assignees
             };
-            let mut ids = Vec::new();
-            for username in change.resulting_assignees(&current) {
-                match self.user_id(&username).await? {
-                    Some(id) => ids.push(id),
-                    None => return Err(ForgeError::NotFound(format!("user @{username}"))),
-                }
-            }
-            body.insert("assignee_ids".into(), json!(ids));
+            let resulting = edit.resulting_assignees(&current);
+            body.insert(
+                "assignee_ids".into(),
+                json!(self.user_ids(&resulting).await?),
+            );
         }
-        match change.state {
-            Some(StateChange::Close) => {
+        match edit.state {
+            Some(IssueState::Closed) => {
                 body.insert("state_event".into(), json!("close"));
             }
-            Some(StateChange::Reopen) => {
+            Some(IssueState::Open) => {
                 body.insert("state_event".into(), json!("reopen"));
             }
             None => {}
@@ -143,36 +136,26 @@ impl Forge for GitlabForge {
         if body.is_empty() {
             return Ok(());
         }
-        self.request(
-            Method::PUT,
-            &target.repo,
-            &item_base(target),
-            Some(&Value::Object(body)),
-        )
-        .await
-        .map(drop)
+        self.request(Method::PUT, &item_base(item), Some(&Value::Object(body)))
+            .await
+            .map(drop)
     }
 
-    async fn comment(&self, target: &Target, body: &str) -> Result<u64, ForgeError> {
-        let endpoint = format!("{}/notes", item_base(target));
+    async fn comment(&self, item: &IssueRef, body: &str) -> Result<u64, ForgeError> {
+        let endpoint = format!("{}/notes", item_base(item));
         let answer = self
-            .request(
-                Method::POST,
-                &target.repo,
-                &endpoint,
-                Some(&json!({ "body": body })),
-            )
+            .request(Method::POST, &endpoint, Some(&json!({ "body": body })))
             .await?;
-        Ok(parse::<GlNote>(&answer)?.id)
+        Ok(self.parse::<GlNote>(&answer)?.id)
     }
 
     async fn find_comment_with_marker(
         &self,
-        target: &Target,
+        item: &IssueRef,
         marker: &str,
     ) -> Result<Option<u64>, ForgeError> {
-        let endpoint = format!("{}/notes", item_base(target));
-        let notes: Vec<GlNote> = self.get_all(&target.repo, &endpoint).await?;
+        let endpoint = format!("{}/notes", item_base(item));
+        let notes: Vec<GlNote> = self.get_all(&endpoint).await?;
         Ok(notes
             .into_iter()
             .find(|n| n.body.contains(marker))
@@ -181,16 +164,13 @@ impl Forge for GitlabForge {
 
     async fn react(
         &self,
-        target: &Target,
+        item: &IssueRef,
         comment_id: u64,
         reaction: &str,
     ) -> Result<(), ForgeError> {
-        let endpoint = format!("{}/notes/{comment_id}/award_emoji", item_base(target));
+        let endpoint = format!("{}/notes/{comment_id}/award_emoji", item_base(item));
         let body = json!({ "name": emoji_name(reaction) });
-        match self
-            .request(Method::POST, &target.repo, &endpoint, Some(&body))
-            .await
-        {
+        match self.request(Method::POST, &endpoint, Some(&body)).await {
             Ok(_) => Ok(()),
             // Awarding the same emoji twice is refused; it is there, which is what we want.
             Err(ForgeError::NotFound(m) | ForgeError::Rejected { message: m, .. })
@@ -202,46 +182,46 @@ impl Forge for GitlabForge {
         }
     }
 
-    async fn labels(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+    async fn labels(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError> {
         let fetch = async {
-            let labels: Vec<GlLabel> = self
-                .get_all(repo, &format!("{}/labels", project_base(repo)))
-                .await?;
+            let endpoint = format!("{}/labels", project_base(repo));
+            let labels: Vec<GlLabel> = self.get_all(&endpoint).await?;
             Ok(labels.into_iter().map(|l| l.name).collect())
         };
+        self.shared.lists.labels(repo, fetch).await
+    }
+
+    async fn milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError> {
         self.shared
-            .labels
-            .get_or_fetch(repo.to_string(), fetch)
+            .lists
+            .milestones(repo, self.fetch_milestones(repo))
             .await
     }
 
-    async fn milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
-        match self.shared.milestone_lists.get(&repo.to_string()) {
-            Some(list) => Ok(list),
-            None => self.fetch_milestones(repo).await,
-        }
+    async fn user_exists(&self, login: &Login) -> Result<bool, ForgeError> {
+        Ok(self.user_id(login.as_str()).await?.is_some())
     }
 
-    async fn user_exists(&self, login: &str) -> Result<bool, ForgeError> {
-        Ok(self.user_id(login).await?.is_some())
-    }
-
-    async fn create_label(&self, repo: &str, name: &str, color: &str) -> Result<(), ForgeError> {
+    async fn create_label(
+        &self,
+        repo: &RepoPath,
+        name: &LabelName,
+        color: &str,
+    ) -> Result<(), ForgeError> {
         let endpoint = format!("{}/labels", project_base(repo));
         let color = format!("#{}", color.trim_start_matches('#'));
-        let body = json!({ "name": name, "color": color });
-        self.request(Method::POST, repo, &endpoint, Some(&body))
-            .await?;
-        self.shared.labels.remove(&repo.to_string());
+        let body = json!({ "name": name.as_str(), "color": color });
+        self.request(Method::POST, &endpoint, Some(&body)).await?;
+        self.shared.lists.forget_labels(repo);
         Ok(())
     }
 
-    async fn role_of(&self, repo: &str, login: &str) -> Result<Option<Role>, ForgeError> {
-        let Some(user_id) = self.user_id(login).await? else {
+    async fn role_of(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError> {
+        let Some(user_id) = self.user_id(login.as_str()).await? else {
             return Ok(None);
         };
         let endpoint = format!("{}/members/all/{user_id}", project_base(repo));
-        match self.get_json::<GlMember>(repo, &endpoint).await {
+        match self.get_json::<GlMember>(&endpoint).await {
             Ok(member) => Ok(Some(Role::from_gitlab_access_level(member.access_level))),
             // An existing user who is not a member (public projects): a reader.
             Err(ForgeError::NotFound(_)) => Ok(Some(Role::Reader)),
@@ -251,15 +231,14 @@ impl Forge for GitlabForge {
 }
 
 impl GitlabForge {
-    /// Read the open milestones (the project's and its groups') from GitLab, refreshing both
-    /// caches.
-    pub(super) async fn fetch_milestones(&self, repo: &str) -> Result<Vec<Milestone>, ForgeError> {
+    /// Read the open milestones (the project's and its groups') from GitLab.
+    async fn fetch_milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError> {
         let endpoint = format!(
             "{}/milestones?state=active&include_ancestors=true",
             project_base(repo)
         );
-        let found: Vec<GlMilestone> = self.get_all(repo, &endpoint).await?;
-        let milestones: Vec<Milestone> = found
+        let found: Vec<GlMilestone> = self.get_all(&endpoint).await?;
+        Ok(found
             .into_iter()
             .map(|m| Milestone {
                 id: m.id,
@@ -268,17 +247,17 @@ impl GitlabForge {
                 start_date: m.start_date,
                 due_date: m.due_date,
             })
-            .collect();
-        for m in &milestones {
-            self.shared
-                .milestones
-                .insert((repo.to_string(), m.title.clone()), m.id);
-        }
-        self.shared
-            .milestone_lists
-            .insert(repo.to_string(), milestones.clone());
-        Ok(milestones)
+            .collect())
     }
+}
+
+/// Label names as GitLab takes them in one field: joined by commas.
+fn joined(labels: &[LabelName]) -> String {
+    labels
+        .iter()
+        .map(LabelName::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[cfg(test)]

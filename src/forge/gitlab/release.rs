@@ -1,12 +1,16 @@
 //! GitLab side of [`ReleaseForge`]: repository tags, files and compare, merge requests by
 //! branch or merged into a branch, branches, file commits, issues by marker or label, and
-//! pipelines of a ref (shapes per GitLab's REST documentation).
+//! pipelines of a ref (shapes per GitLab's REST documentation). Every value put into a path
+//! or query is percent-encoded as one segment (a branch or file that is empty, `.` or `..`
+//! is refused).
 
-use super::{encode, parse, project_base, GitlabForge};
-use crate::forge::release::{MergeRequestFields, ReleaseForge};
-use crate::forge::ForgeError;
-use crate::model::Change;
-use crate::model::{FileAtRef, MergeRequestInfo, PipelineInfo};
+use super::{project_base, GitlabForge};
+use crate::forge::transport::encode::{encode, path_segment};
+use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
+use crate::model::{
+    Change, FileAtRef, LabelName, Login, MergeRequestInfo, MergeRequestState, PipelineInfo,
+    RepoPath,
+};
 use async_trait::async_trait;
 use base64::Engine as _;
 use http::Method;
@@ -72,6 +76,25 @@ struct GlPipeline {
     web_url: Option<String>,
 }
 
+/// Label names joined by commas, as GitLab takes them.
+fn joined(labels: &[LabelName]) -> String {
+    labels
+        .iter()
+        .map(LabelName::as_str)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// GitLab's merge request state → the neutral one (`locked`, a merge in progress, is not
+/// open).
+fn merge_request_state(state: &str) -> MergeRequestState {
+    match state {
+        "opened" => MergeRequestState::Open,
+        "merged" => MergeRequestState::Merged,
+        _ => MergeRequestState::Closed,
+    }
+}
+
 /// GitLab pipeline status → the neutral word.
 fn pipeline_status(status: &str) -> &str {
     match status {
@@ -81,18 +104,6 @@ fn pipeline_status(status: &str) -> &str {
 }
 
 impl GitlabForge {
-    /// User ids of `usernames`; unknown users are an error.
-    async fn user_ids(&self, usernames: &[String]) -> Result<Vec<u64>, ForgeError> {
-        let mut ids = Vec::with_capacity(usernames.len());
-        for username in usernames {
-            match self.user_id(username).await? {
-                Some(id) => ids.push(id),
-                None => return Err(ForgeError::NotFound(format!("user @{username}"))),
-            }
-        }
-        Ok(ids)
-    }
-
     async fn merge_request_body(
         &self,
         fields: &MergeRequestFields<'_>,
@@ -100,7 +111,7 @@ impl GitlabForge {
         Ok(json!({
             "title": fields.title,
             "description": fields.body,
-            "labels": fields.labels.join(","),
+            "labels": joined(fields.labels),
             "assignee_ids": self.user_ids(fields.assignees).await?,
             "remove_source_branch": fields.remove_source_branch,
         }))
@@ -109,25 +120,25 @@ impl GitlabForge {
 
 #[async_trait]
 impl ReleaseForge for GitlabForge {
-    async fn tags(&self, repo: &str) -> Result<Vec<String>, ForgeError> {
+    async fn tags(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError> {
         let endpoint = format!("{}/repository/tags", project_base(repo));
-        let tags: Vec<GlTag> = self.get_all(repo, &endpoint).await?;
+        let tags: Vec<GlTag> = self.get_all(&endpoint).await?;
         Ok(tags.into_iter().map(|t| t.name).collect())
     }
 
     async fn file_at(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         path: &str,
         git_ref: &str,
     ) -> Result<Option<FileAtRef>, ForgeError> {
         let endpoint = format!(
             "{}/repository/files/{}?ref={}",
             project_base(repo),
-            encode(path),
+            path_segment(path)?,
             encode(git_ref)
         );
-        let file: GlFile = match self.get_json(repo, &endpoint).await {
+        let file: GlFile = match self.get_json(&endpoint).await {
             Ok(file) => file,
             Err(ForgeError::NotFound(_)) => return Ok(None),
             Err(e) => return Err(e),
@@ -150,32 +161,26 @@ impl ReleaseForge for GitlabForge {
 
     async fn merged_between(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         from: &str,
         to: &str,
         target_branch: &str,
     ) -> Result<Vec<Change>, ForgeError> {
         let base = project_base(repo);
         let compare: GlCompare = self
-            .get_json(
-                repo,
-                &format!(
-                    "{base}/repository/compare?from={}&to={}",
-                    encode(from),
-                    encode(to)
-                ),
-            )
+            .get_json(&format!(
+                "{base}/repository/compare?from={}&to={}",
+                encode(from),
+                encode(to)
+            ))
             .await?;
         let shas: Vec<String> = compare.commits.into_iter().map(|c| c.id).collect();
         let in_range = |sha: &Option<String>| sha.as_ref().is_some_and(|s| shas.contains(s));
         let merged: Vec<GlMergeRequest> = self
-            .get_all(
-                repo,
-                &format!(
-                    "{base}/merge_requests?state=merged&target_branch={}",
-                    encode(target_branch)
-                ),
-            )
+            .get_all(&format!(
+                "{base}/merge_requests?state=merged&target_branch={}",
+                encode(target_branch)
+            ))
             .await?;
         let mut changes: Vec<Change> = merged
             .into_iter()
@@ -199,7 +204,7 @@ impl ReleaseForge for GitlabForge {
 
     async fn merge_requests_between(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         source: &str,
         target: &str,
     ) -> Result<Vec<MergeRequestInfo>, ForgeError> {
@@ -209,12 +214,12 @@ impl ReleaseForge for GitlabForge {
             encode(source),
             encode(target)
         );
-        let found: Vec<GlMergeRequest> = self.get_all(repo, &endpoint).await?;
+        let found: Vec<GlMergeRequest> = self.get_all(&endpoint).await?;
         Ok(found
             .into_iter()
             .map(|mr| MergeRequestInfo {
                 number: mr.iid,
-                state: mr.state,
+                state: merge_request_state(&mr.state),
                 body: mr.description.unwrap_or_default(),
                 url: mr.web_url,
             })
@@ -223,7 +228,7 @@ impl ReleaseForge for GitlabForge {
 
     async fn create_merge_request(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         source: &str,
         target: &str,
         fields: &MergeRequestFields<'_>,
@@ -232,49 +237,52 @@ impl ReleaseForge for GitlabForge {
         body["source_branch"] = json!(source);
         body["target_branch"] = json!(target);
         let endpoint = format!("{}/merge_requests", project_base(repo));
-        let answer = self
-            .request(Method::POST, repo, &endpoint, Some(&body))
-            .await?;
-        Ok(parse::<GlIssueRef>(&answer)?.iid)
+        let answer = self.request(Method::POST, &endpoint, Some(&body)).await?;
+        Ok(self.parse::<GlIssueRef>(&answer)?.iid)
     }
 
     async fn update_merge_request(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         number: u64,
         fields: &MergeRequestFields<'_>,
     ) -> Result<(), ForgeError> {
         let body = self.merge_request_body(fields).await?;
         let endpoint = format!("{}/merge_requests/{number}", project_base(repo));
-        self.request(Method::PUT, repo, &endpoint, Some(&body))
+        self.request(Method::PUT, &endpoint, Some(&body))
             .await
             .map(drop)
     }
 
-    async fn branch_exists(&self, repo: &str, name: &str) -> Result<bool, ForgeError> {
+    async fn branch_exists(&self, repo: &RepoPath, name: &str) -> Result<bool, ForgeError> {
         let endpoint = format!(
             "{}/repository/branches/{}",
             project_base(repo),
-            encode(name)
+            path_segment(name)?
         );
-        match self.request(Method::GET, repo, &endpoint, None).await {
+        match self.request(Method::GET, &endpoint, None).await {
             Ok(_) => Ok(true),
             Err(ForgeError::NotFound(_)) => Ok(false),
             Err(e) => Err(e),
         }
     }
 
-    async fn create_branch(&self, repo: &str, name: &str, from: &str) -> Result<(), ForgeError> {
+    async fn create_branch(
+        &self,
+        repo: &RepoPath,
+        name: &str,
+        from: &str,
+    ) -> Result<(), ForgeError> {
         let endpoint = format!("{}/repository/branches", project_base(repo));
         let body = json!({ "branch": name, "ref": from });
-        self.request(Method::POST, repo, &endpoint, Some(&body))
+        self.request(Method::POST, &endpoint, Some(&body))
             .await
             .map(drop)
     }
 
     async fn commit_file(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         branch: &str,
         path: &str,
         content: &str,
@@ -282,24 +290,26 @@ impl ReleaseForge for GitlabForge {
     ) -> Result<(), ForgeError> {
         let exists = self.file_at(repo, path, branch).await?.is_some();
         let method = if exists { Method::PUT } else { Method::POST };
-        let endpoint = format!("{}/repository/files/{}", project_base(repo), encode(path));
+        let endpoint = format!(
+            "{}/repository/files/{}",
+            project_base(repo),
+            path_segment(path)?
+        );
         let body = json!({ "branch": branch, "content": content, "commit_message": message });
-        self.request(method, repo, &endpoint, Some(&body))
-            .await
-            .map(drop)
+        self.request(method, &endpoint, Some(&body)).await.map(drop)
     }
 
     async fn find_issue_with_marker(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         marker: &str,
-        label: Option<&str>,
+        label: Option<&LabelName>,
     ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
         let mut endpoint = format!("{}/issues?state=all", project_base(repo));
         if let Some(label) = label {
-            endpoint.push_str(&format!("&labels={}", encode(label)));
+            endpoint.push_str(&format!("&labels={}", encode(label.as_str())));
         }
-        let issues: Vec<GlIssueRef> = self.get_all(repo, &endpoint).await?;
+        let issues: Vec<GlIssueRef> = self.get_all(&endpoint).await?;
         Ok(issues
             .into_iter()
             .find(|i| i.description.as_deref().is_some_and(|d| d.contains(marker)))
@@ -308,42 +318,42 @@ impl ReleaseForge for GitlabForge {
 
     async fn create_issue(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         title: &str,
         body: &str,
-        labels: &[String],
-        assignees: &[String],
+        labels: &[LabelName],
+        assignees: &[Login],
     ) -> Result<u64, ForgeError> {
         let payload = json!({
             "title": title,
             "description": body,
-            "labels": labels.join(","),
+            "labels": joined(labels),
             "assignee_ids": self.user_ids(assignees).await?,
         });
         let endpoint = format!("{}/issues", project_base(repo));
         let answer = self
-            .request(Method::POST, repo, &endpoint, Some(&payload))
+            .request(Method::POST, &endpoint, Some(&payload))
             .await?;
-        Ok(parse::<GlIssueRef>(&answer)?.iid)
+        Ok(self.parse::<GlIssueRef>(&answer)?.iid)
     }
 
     async fn open_issues_with_label(
         &self,
-        repo: &str,
-        label: &str,
+        repo: &RepoPath,
+        label: &LabelName,
     ) -> Result<Vec<u64>, ForgeError> {
         let endpoint = format!(
             "{}/issues?state=opened&labels={}",
             project_base(repo),
-            encode(label)
+            encode(label.as_str())
         );
-        let issues: Vec<GlIssueRef> = self.get_all(repo, &endpoint).await?;
+        let issues: Vec<GlIssueRef> = self.get_all(&endpoint).await?;
         Ok(issues.into_iter().map(|i| i.iid).collect())
     }
 
     async fn latest_pipeline(
         &self,
-        repo: &str,
+        repo: &RepoPath,
         git_ref: &str,
         _stage: &str,
     ) -> Result<Option<PipelineInfo>, ForgeError> {
@@ -353,7 +363,7 @@ impl ReleaseForge for GitlabForge {
             project_base(repo),
             encode(git_ref)
         );
-        let pipelines: Vec<GlPipeline> = self.get_json(repo, &endpoint).await?;
+        let pipelines: Vec<GlPipeline> = self.get_json(&endpoint).await?;
         Ok(pipelines.into_iter().next().map(|p| PipelineInfo {
             id: p.id,
             status: pipeline_status(&p.status).to_string(),
@@ -365,6 +375,14 @@ impl ReleaseForge for GitlabForge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_request_states_are_neutral() {
+        assert_eq!(merge_request_state("opened"), MergeRequestState::Open);
+        assert_eq!(merge_request_state("merged"), MergeRequestState::Merged);
+        assert_eq!(merge_request_state("closed"), MergeRequestState::Closed);
+        assert_eq!(merge_request_state("locked"), MergeRequestState::Closed);
+    }
 
     #[test]
     fn statuses_are_neutral() {

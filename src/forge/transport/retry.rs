@@ -1,7 +1,7 @@
 //! Retry of forge requests: `Transient` and `RateLimited` errors are tried again with
 //! exponential backoff that honours `Retry-After`; every other error fails at once.
 
-use super::ForgeError;
+use crate::forge::ForgeError;
 use std::future::Future;
 use std::time::Duration;
 

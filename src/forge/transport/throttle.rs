@@ -1,17 +1,11 @@
-//! Write throttle: content-creating requests to one GitHub installation / one GitLab project
-//! are spaced at least `interval` apart. Reads are not throttled.
+//! Write throttle: content-creating requests under one key (a GitHub installation, a GitLab
+//! project) are spaced at least `interval` apart. Reads are not throttled.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// GitHub allows about 80 content-creating requests a minute per installation and asks for
-/// at most one per second; this is the default spacing of writes per installation.
-pub const GITHUB_WRITE_INTERVAL: Duration = Duration::from_secs(1);
-/// Default spacing of writes per GitLab project (GitLab.com allows far more; self-managed
-/// instances set their own limits, hence configurable).
-pub const GITLAB_WRITE_INTERVAL: Duration = Duration::from_millis(200);
 /// Keys remembered before idle ones are forgotten.
 pub const MAX_TRACKED_KEYS: usize = 10_000;
 
