@@ -20,12 +20,43 @@ pub enum ForgeKind {
 }
 
 impl ForgeKind {
+    /// The name in URLs, configuration and the store: `github`, `gitlab`.
     pub fn as_str(self) -> &'static str {
         match self {
             ForgeKind::Github => "github",
             ForgeKind::Gitlab => "gitlab",
         }
     }
+
+    /// The name people read in messages: `GitHub`, `GitLab`.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ForgeKind::Github => "GitHub",
+            ForgeKind::Gitlab => "GitLab",
+        }
+    }
+}
+
+/// The assignee list after applying an edit to `current`: `set` replaces the list, then
+/// `add` joins and `remove` leaves (logins compared without regard to case). The plan's
+/// `IssueChange` and the forge's `IssueEdit` both apply their edits through it.
+pub fn apply_assignees<S: AsRef<str>>(
+    current: &[String],
+    set: Option<&[S]>,
+    add: &[S],
+    remove: &[S],
+) -> Vec<String> {
+    let mut result: Vec<String> = match set {
+        Some(set) => set.iter().map(|l| l.as_ref().to_string()).collect(),
+        None => current.to_vec(),
+    };
+    for user in add.iter().map(AsRef::as_ref) {
+        if !result.iter().any(|u| u.eq_ignore_ascii_case(user)) {
+            result.push(user.to_string());
+        }
+    }
+    result.retain(|u| !remove.iter().any(|r| r.as_ref().eq_ignore_ascii_case(u)));
+    result
 }
 
 impl fmt::Display for ForgeKind {

@@ -3,6 +3,7 @@
 
 use crate::config::{self, Config};
 use crate::forge::Forges;
+use crate::model::ForgeKind;
 use crate::startup::Application;
 use crate::telemetry::Metrics;
 use std::path::Path;
@@ -46,12 +47,21 @@ async fn run_server(config: Config) -> anyhow::Result<()> {
         );
     }
     for (forge, variable, served) in [
-        ("GitHub", "GITHUB_WEBHOOK_SECRET", config.github_enabled()),
-        ("GitLab", "GITLAB_WEBHOOK_TOKEN", config.gitlab_enabled()),
+        (
+            ForgeKind::Github,
+            "GITHUB_WEBHOOK_SECRET",
+            config.github_enabled(),
+        ),
+        (
+            ForgeKind::Gitlab,
+            "GITLAB_WEBHOOK_TOKEN",
+            config.gitlab_enabled(),
+        ),
     ] {
         if !served {
             tracing::warn!(
-                "{forge} webhooks are not served: {variable} is not set (answering 503)"
+                "{} webhooks are not served: {variable} is not set (answering 503)",
+                forge.display_name()
             );
         }
     }

@@ -88,25 +88,14 @@ impl IssueEdit {
             || !self.remove_assignees.is_empty()
     }
 
-    /// The assignee list after applying `set`, then `add`, then `remove` to `current`
-    /// (logins compared without regard to case).
+    /// The assignee list after this edit is applied to `current`.
     pub fn resulting_assignees(&self, current: &[String]) -> Vec<String> {
-        let mut result: Vec<String> = match &self.set_assignees {
-            Some(set) => set.iter().map(|l| l.as_str().to_string()).collect(),
-            None => current.to_vec(),
-        };
-        for user in &self.add_assignees {
-            if !result.iter().any(|u| u.eq_ignore_ascii_case(user.as_str())) {
-                result.push(user.as_str().to_string());
-            }
-        }
-        result.retain(|u| {
-            !self
-                .remove_assignees
-                .iter()
-                .any(|r| r.as_str().eq_ignore_ascii_case(u))
-        });
-        result
+        crate::model::apply_assignees(
+            current,
+            self.set_assignees.as_deref(),
+            &self.add_assignees,
+            &self.remove_assignees,
+        )
     }
 }
 

@@ -61,22 +61,12 @@ impl IssueChange {
 
     /// The assignee list after applying `set`, then `add`, then `remove` to `current`.
     pub fn resulting_assignees(&self, current: &[String]) -> Vec<String> {
-        let mut result: Vec<String> = self
-            .set_assignees
-            .clone()
-            .unwrap_or_else(|| current.to_vec());
-        for user in &self.add_assignees {
-            if !result.iter().any(|u| u.eq_ignore_ascii_case(user)) {
-                result.push(user.clone());
-            }
-        }
-        result.retain(|u| {
-            !self
-                .remove_assignees
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(u))
-        });
-        result
+        crate::model::apply_assignees(
+            current,
+            self.set_assignees.as_deref(),
+            &self.add_assignees,
+            &self.remove_assignees,
+        )
     }
 
     /// Whether the change touches assignees at all.

@@ -222,10 +222,7 @@ impl Transport {
 
     /// Read a 2xx body as `T`.
     pub fn parse<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, ForgeError> {
-        let name = match self.forge {
-            ForgeKind::Github => "GitHub",
-            ForgeKind::Gitlab => "GitLab",
-        };
+        let name = self.forge.display_name();
         serde_json::from_slice(body)
             .map_err(|e| ForgeError::Other(format!("unexpected answer from {name}: {e}")))
     }
