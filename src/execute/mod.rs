@@ -25,7 +25,7 @@ pub async fn execute(
     let mut done = Vec::with_capacity(plan.intents.len());
     let kind = forge.kind();
     for intent in &plan.intents {
-        let action = action_name(intent);
+        let action = intent.name();
         let started = Instant::now();
         let result = run(intent, forge).await;
         let elapsed = started.elapsed();
@@ -61,19 +61,6 @@ pub async fn execute(
         }
     }
     Ok(done)
-}
-
-/// The metric label of an intent.
-fn action_name(intent: &Intent) -> &'static str {
-    match intent {
-        Intent::EditIssue { .. } => "edit_issue",
-        Intent::Comment { .. } => "comment",
-        Intent::React { .. } => "react",
-        Intent::UpsertMergeRequest(_) => "upsert_merge_request",
-        Intent::FileIssue(_) => "file_issue",
-        Intent::CreateBranch { .. } => "create_branch",
-        Intent::CommitFile(_) => "commit_file",
-    }
 }
 
 /// Run one intent: what was done, and whether it was skipped as already done.

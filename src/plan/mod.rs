@@ -77,9 +77,11 @@ impl IssueChange {
     }
 }
 
-/// One thing the bot intends to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One thing the bot intends to do. Its name (`edit_issue`, `comment`, …) is the same in
+/// the JSON plan and in metrics: [`Intent::name`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(tag = "intent", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Intent {
     /// Labels, milestone, assignees and state of one issue / MR.
     EditIssue { target: Target, change: IssueChange },
@@ -109,6 +111,13 @@ pub enum Intent {
     },
     /// Commit one file on a branch.
     CommitFile(FileCommit),
+}
+
+impl Intent {
+    /// The intent's kind, in snake case (`upsert_merge_request`).
+    pub fn name(&self) -> &'static str {
+        self.into()
+    }
 }
 
 impl fmt::Display for Intent {
@@ -215,6 +224,39 @@ impl fmt::Display for Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_intent_has_one_name_in_json_and_metrics() {
+        let target = Target {
+            repo: "acme/app".into(),
+            number: 1,
+            is_merge_request: false,
+        };
+        let intents = [
+            Intent::EditIssue {
+                target: target.clone(),
+                change: IssueChange::default(),
+            },
+            Intent::React {
+                target,
+                comment_id: 2,
+                reaction: "eyes".into(),
+            },
+            Intent::CommitFile(FileCommit {
+                repo: "acme/app".into(),
+                branch: "b".into(),
+                path: "VERSION".into(),
+                content: "1.0.0".into(),
+                message: "m".into(),
+            }),
+        ];
+        let names: Vec<&str> = intents.iter().map(Intent::name).collect();
+        assert_eq!(names, ["edit_issue", "react", "commit_file"]);
+        for intent in &intents {
+            let json = serde_json::to_value(intent).unwrap();
+            assert_eq!(json["intent"], intent.name());
+        }
+    }
 
     #[test]
     fn assignees_set_then_add_then_remove() {
