@@ -46,6 +46,40 @@ fn refused_char(c: char) -> Option<&'static str> {
     }
 }
 
+/// What every parsed name offers besides its own `parse`: the text back, each of a list
+/// parsed in order, `AsRef<str>` and `Display`.
+macro_rules! name_text {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// Parse every value of `values`, in order; the first that does not parse is
+            /// the error.
+            pub fn parse_all(values: &[String]) -> Result<Vec<Self>, InvalidName> {
+                values.iter().map(|v| Self::parse(v)).collect()
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+name_text!(RepoPath);
+name_text!(Login);
+name_text!(LabelName);
+
 /// A repository (GitHub `owner/name`) or project (GitLab `group/sub/project`, or a numeric
 /// id) path: segments separated by `/`, none of them empty, `.` or `..`, and no `?`, `#`,
 /// `%`, whitespace or control characters. The forge adapter checks its own shape (GitHub
@@ -74,25 +108,9 @@ impl RepoPath {
         Ok(RepoPath(value.to_string()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The `/`-separated segments (at least one, none empty).
     pub fn segments(&self) -> impl Iterator<Item = &str> {
         self.0.split('/')
-    }
-}
-
-impl AsRef<str> for RepoPath {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for RepoPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
@@ -118,27 +136,6 @@ impl Login {
         }
         Ok(Login(value.to_string()))
     }
-
-    /// Parse every login of `values`, in order.
-    pub fn parse_all(values: &[String]) -> Result<Vec<Self>, InvalidName> {
-        values.iter().map(|v| Self::parse(v)).collect()
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for Login {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Login {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 /// A label's name: not blank and without control characters (spaces, `:` and the like are
@@ -158,27 +155,6 @@ impl LabelName {
             return refuse("it holds a control character");
         }
         Ok(LabelName(value.to_string()))
-    }
-
-    /// Parse every name of `values`, in order.
-    pub fn parse_all(values: &[String]) -> Result<Vec<Self>, InvalidName> {
-        values.iter().map(|v| Self::parse(v)).collect()
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for LabelName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for LabelName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 
