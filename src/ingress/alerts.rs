@@ -23,14 +23,9 @@ pub fn verify(
     query_token: Option<&str>,
 ) -> bool {
     let from_header = authorization.and_then(credential);
-    let presented = [from_header.as_deref(), query_token];
     // The same constant-time comparison as GitLab's `X-Gitlab-Token`.
-    let accepted = presented
-        .into_iter()
-        .flatten()
-        .filter(|t| !t.is_empty())
-        .any(|t| super::gitlab::verify(tokens, Some(t)));
-    accepted
+    let matches = |t: &str| !t.is_empty() && super::gitlab::verify(tokens, Some(t));
+    from_header.as_deref().is_some_and(matches) || query_token.is_some_and(matches)
 }
 
 /// The secret an `Authorization` header presents: a bearer token, or a basic-auth password.
