@@ -5,7 +5,7 @@
 
 mod names;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -105,6 +105,19 @@ pub struct IssueSnapshot {
     pub milestone: Option<String>,
     pub assignees: Vec<String>,
     pub state: IssueState,
+}
+
+/// An issue found by the hidden marker in its body, with what the incident flow reads of it:
+/// its state, when it was closed, its labels and its body (the marker's text included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarkedIssue {
+    pub number: u64,
+    pub url: Option<String>,
+    pub state: IssueState,
+    /// When it was last closed; `None` while open (or when the forge does not say).
+    pub closed_at: Option<DateTime<Utc>>,
+    pub labels: Vec<String>,
+    pub body: String,
 }
 
 /// Where a merge / pull request stands; each adapter maps its forge's words to these.

@@ -88,6 +88,7 @@ impl Application {
             metrics: metrics.clone(),
             github_secrets: config.github.webhook_secrets.clone(),
             gitlab_tokens: config.gitlab.webhook_tokens.clone(),
+            incidents: Arc::new(config.incidents.clone()),
             wake,
         });
         let shared = web::Data::new(Shared {

@@ -45,7 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("schedule", &["model", "event", "config", "store", "clock"]),
     (
         "ingress",
-        &["model", "event", "store", "telemetry", "clock"],
+        &["model", "event", "config", "store", "telemetry", "clock"],
     ),
     (
         "worker",

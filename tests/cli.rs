@@ -138,6 +138,60 @@ fn plan_reports_a_malformed_payload() {
     );
 }
 
+#[test]
+fn plan_shows_what_an_alert_would_do() {
+    let out = forgehand(&[
+        "plan",
+        "--source",
+        "pingdom",
+        "fixtures/alerts/pingdom.down.json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "1. file issue in acme/shop: \"shop.example.com is down: HTTP Error 503\" \
+             (unless <!-- forgehand:incident pingdom:8137425 since 2026-03-02T08:34:05Z --> exists)\n"
+        ),
+        "{stdout}"
+    );
+
+    let out = forgehand(&[
+        "plan",
+        "--source",
+        "alertmanager",
+        "fixtures/alerts/alertmanager.firing.json",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["intents"][0]["intent"], "file_issue");
+    assert_eq!(plan["intents"][0]["repo"], "acme/website");
+    assert_eq!(
+        plan["intents"][0]["labels"],
+        serde_json::json!(["incident", "priority::1"])
+    );
+
+    let out = forgehand(&[
+        "plan",
+        "--source",
+        "alertmanager",
+        "fixtures/alerts/alertmanager.resolved.json",
+    ]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).contains("gets the duration and is closed"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = forgehand(&["plan", "--source", "nagios", "x.json"]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses an unknown source");
+    let out = forgehand(&["plan", "--source", "alertmanager", "Cargo.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("malformed payload"));
+}
+
 #[tokio::test]
 async fn serve_with_nothing_configured_runs_dry_and_refuses_unsigned_deliveries() {
     let dir = tempfile::tempdir().unwrap();
@@ -171,6 +225,11 @@ async fn serve_with_nothing_configured_runs_dry_and_refuses_unsigned_deliveries(
     for (path, variable) in [
         ("/webhooks/github", "GITHUB_WEBHOOK_SECRET"),
         ("/webhooks/gitlab", "GITLAB_WEBHOOK_TOKEN"),
+        (
+            "/webhooks/alerts/alertmanager",
+            "ALERTMANAGER_WEBHOOK_TOKEN",
+        ),
+        ("/webhooks/alerts/pingdom", "PINGDOM_WEBHOOK_TOKEN"),
     ] {
         let r = support::http::request(port, "POST", path, &[], b"{}")
             .await

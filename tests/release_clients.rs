@@ -7,10 +7,10 @@ mod support;
 
 use forgehand::execute::execute;
 use forgehand::forge::{
-    Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, MergeRequestFields,
-    RetryPolicy,
+    Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, IssueEdit,
+    MergeRequestFields, RetryPolicy,
 };
-use forgehand::model::{LabelName, Login, RepoPath};
+use forgehand::model::{IssueRef, IssueState, LabelName, Login, RepoPath};
 use forgehand::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec, Plan};
 use forgehand::role::Role;
 use forgehand::telemetry::Metrics;
@@ -181,18 +181,55 @@ async fn branches_commits_merge_requests_and_issues() {
             )
             .await
             .unwrap();
-        let (found, url) = forge
+        let found = forge
             .find_issue_with_marker(&repo(), &marker, Some(&label("release-blocker")))
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(found, issue, "{kind}");
-        assert!(url.unwrap().ends_with(&format!("/issues/{issue}")));
+        assert_eq!(found.number, issue, "{kind}");
+        assert!(found.url.unwrap().ends_with(&format!("/issues/{issue}")));
+        assert_eq!(
+            (found.state, found.closed_at, found.labels, found.body),
+            (
+                IssueState::Open,
+                None,
+                vec!["release-blocker".to_string()],
+                body.clone()
+            ),
+            "{kind}"
+        );
         assert!(forge
             .open_issues_with_label(&repo(), &label("release-blocker"))
             .await
             .unwrap()
             .contains(&issue));
+
+        // A later issue with the same marker is the one found; a closed one says when.
+        let later = forge
+            .create_issue(&repo(), "Again", &body, &[], &[])
+            .await
+            .unwrap();
+        let item = IssueRef::parse(REPO, later, false).unwrap();
+        let close = IssueEdit {
+            state: Some(IssueState::Closed),
+            ..IssueEdit::default()
+        };
+        forge.edit_issue(&item, &close).await.unwrap();
+        let found = forge
+            .find_issue_with_marker(&repo(), &marker, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (found.number, found.state),
+            (later, IssueState::Closed),
+            "{kind}"
+        );
+        let closed_at = found.closed_at.expect("a closed issue says when");
+        assert!(
+            (chrono::Utc::now() - closed_at).num_minutes().abs() < 5,
+            "{kind}"
+        );
     }
     fake.assert_all_routed();
 }

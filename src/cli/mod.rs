@@ -6,6 +6,7 @@ mod plan;
 mod serve;
 
 use crate::config::{self, Config};
+use crate::event::alerts::AlertSource;
 use crate::model::ForgeKind;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -45,11 +46,15 @@ pub enum Cmd {
         #[arg(long, default_value = DEFAULT_CONFIG)]
         config: PathBuf,
         /// github or gitlab
-        #[arg(long)]
-        forge: ForgeKind,
+        #[arg(long, required_unless_present = "source")]
+        forge: Option<ForgeKind>,
         /// The event name as the forge sends it (`X-GitHub-Event` / `X-Gitlab-Event`).
-        #[arg(long)]
-        event: String,
+        #[arg(long, required_unless_present = "source")]
+        event: Option<String>,
+        /// An alert instead of a forge's delivery: alertmanager or pingdom (routed by the
+        /// `incidents:` section to its forge and repository).
+        #[arg(long, conflicts_with_all = ["forge", "event"])]
+        source: Option<AlertSource>,
         /// The delivery's JSON payload.
         payload: PathBuf,
         /// Print the plan as JSON.
@@ -91,9 +96,18 @@ pub fn main() -> ExitCode {
             config,
             forge,
             event,
+            source,
             payload,
             json,
-        } => plan::plan(&config, forge, &event, &payload, json),
+        } => {
+            let origin = match (source, forge, event) {
+                (Some(source), _, _) => plan::Origin::Alert(source),
+                (None, Some(forge), Some(event)) => plan::Origin::Forge(forge, event),
+                // clap requires both unless `--source` is given.
+                _ => return ExitCode::FAILURE,
+            };
+            plan::plan(&config, &origin, &payload, json)
+        }
         Cmd::Labels {
             action:
                 LabelsCmd::Sync {

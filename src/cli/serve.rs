@@ -1,7 +1,9 @@
 //! `forgehand serve`: build the application from the configuration and run it until it is
 //! stopped.
 
+use crate::config::incidents::IncidentsConfig;
 use crate::config::{self, Config};
+use crate::event::alerts::AlertSource;
 use crate::forge::Forges;
 use crate::model::ForgeKind;
 use crate::startup::Application;
@@ -63,6 +65,17 @@ async fn run_server(config: Config) -> anyhow::Result<()> {
                 "{} webhooks are not served: {variable} is not set (answering 503)",
                 forge.display_name()
             );
+        }
+    }
+    if config.incidents.enabled() {
+        for source in [AlertSource::Alertmanager, AlertSource::Pingdom] {
+            if config.incidents.intake(source).tokens.is_empty() {
+                tracing::warn!(
+                    "{} alerts are not served: {} is not set (answering 503)",
+                    source.display_name(),
+                    IncidentsConfig::token_variable(source)
+                );
+            }
         }
     }
     let app = Application::build(config.clone(), forges, metrics).await?;

@@ -14,6 +14,7 @@ mod env;
 mod error;
 mod github;
 mod gitlab;
+pub mod incidents;
 pub mod release;
 pub mod rules;
 pub mod schedule;
@@ -69,6 +70,8 @@ pub struct Config {
     pub release: release::ReleaseConfig,
     /// `triage:` — who `/triage urgent|later` routes to. Default: nobody, `Backlog`.
     pub triage: TriageConfig,
+    /// `incidents:` — issues opened from monitoring alerts. Default off.
+    pub incidents: incidents::IncidentsConfig,
     /// `schedules:` — scheduled rules (cron, UTC). Default none.
     pub schedules: Vec<schedule::Schedule>,
     /// `rules:` — event-driven rules, in order. Default none.
@@ -180,6 +183,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let triage = doc.section("triage");
     let rules = doc.list("rules");
     let schedules = doc.list("schedules");
+    let incidents = doc.section("incidents");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -191,6 +195,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         triage: triage?,
         rules: rules?,
         schedules: schedules?,
+        incidents: incidents?,
     })
 }
 

@@ -2,7 +2,7 @@
 //! before deciding. A `None` field was not fetched (e.g. `forgehand plan`, which calls no forge),
 //! and `decide` then assumes the most permissive answer rather than refusing.
 
-use crate::model::{IssueSnapshot, Milestone};
+use crate::model::{IssueSnapshot, MarkedIssue, Milestone};
 use crate::role::Role;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,6 +24,8 @@ pub struct Needs {
     pub item: bool,
     /// The open issues carrying this label (a scheduled summary).
     pub labelled_issues: Option<String>,
+    /// The incident issue of an alert, found by its marker.
+    pub incident: Option<super::incidents::IncidentLookup>,
 }
 
 /// Facts gathered for one event.
@@ -45,6 +47,9 @@ pub struct Context {
     pub item: Option<IssueSnapshot>,
     /// Numbers of the open issues carrying the label [`Needs::labelled_issues`] named.
     pub labelled_issues: Option<Vec<u64>>,
+    /// The newest issue carrying the marker [`Needs::incident`] named: `Some(None)` when
+    /// there is none.
+    pub incident: Option<Option<MarkedIssue>>,
 }
 
 impl Context {

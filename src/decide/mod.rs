@@ -10,6 +10,7 @@ mod change;
 mod commands;
 mod context;
 mod help;
+pub mod incidents;
 mod labels;
 mod milestones;
 pub mod release;
@@ -37,6 +38,7 @@ pub fn needs(event: &Event, config: &Config) -> Needs {
 pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>) -> Needs {
     let mut needs = commands::needs(event, config, stored_previous);
     needs.labelled_issues = schedule::needs(event, config);
+    needs.incident = incidents::needs(event, config);
     let facts = rules::facts(event, None);
     let rules = rules::matching(&config.rules, &facts);
     let has_commands = !commands::found(event, config, stored_previous).is_empty();
@@ -77,6 +79,10 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
     let mut plan = Plan::default();
     if let EventKind::Scheduled { .. } = event.kind {
         schedule::decide(event, config, context, &mut plan);
+        return plan;
+    }
+    if let EventKind::Alert { .. } = event.kind {
+        incidents::decide(event, config, context, now, &mut plan);
         return plan;
     }
     if matches!(

@@ -2,6 +2,7 @@
 //! decoded into one [`Event`]; all forge quirks end in `github.rs` / `gitlab.rs`, and what
 //! remains different between forges is told by the event's [`Dialect`].
 
+pub mod alerts;
 pub mod dialect;
 pub mod firing;
 pub mod github;
@@ -244,6 +245,11 @@ pub enum EventKind {
         after: Option<String>,
         commits: Vec<PushCommit>,
     },
+    /// A monitoring alert (Alertmanager, Pingdom); the event names no repository, the
+    /// `incidents:` routes say where it goes.
+    Alert {
+        alert: alerts::Alert,
+    },
 }
 
 impl EventKind {
@@ -282,8 +288,9 @@ impl EventKindName {
             | EventKindName::ReleasePublished
             | EventKindName::Pipeline
             | EventKindName::DefaultBranchPush => Some(&[]),
-            // A hook's first delivery, and a schedule's firing (its schedule says what to do).
-            EventKindName::Ping | EventKindName::Scheduled => None,
+            // A hook's first delivery, a schedule's firing (its schedule says what to do) and
+            // an alert (the `incidents:` section says what to do).
+            EventKindName::Ping | EventKindName::Scheduled | EventKindName::Alert => None,
         }
     }
 
@@ -339,10 +346,13 @@ impl From<serde_json::Error> for DecodeError {
 }
 
 /// Decode a delivery of either forge. `event_name` is the `X-GitHub-Event` or
-/// `X-Gitlab-Event` header.
+/// `X-Gitlab-Event` header, or forgehand's own: a schedule's firing, an alert source's name.
 pub fn decode(forge: ForgeKind, event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
     if event_name == firing::SCHEDULE_EVENT {
         return firing::decode_firing(forge, body);
+    }
+    if let Some(source) = alerts::AlertSource::from_event(event_name) {
+        return alerts::decode(forge, source, body);
     }
     match forge {
         ForgeKind::Github => github::decode(event_name, body),
@@ -369,7 +379,8 @@ mod tests {
                 "release",
                 "pipeline",
                 "schedule",
-                "push"
+                "push",
+                "alert"
             ]
         );
         let ping = EventKind::Ping;

@@ -107,13 +107,13 @@ async fn file_issue(spec: &IssueSpec, forge: &dyn Forge) -> Result<(String, bool
     let repo = RepoPath::parse(&spec.repo)?;
     let labels = LabelName::parse_all(&spec.labels)?;
     let assignees = Login::parse_all(&spec.assignees)?;
-    if let Some((number, _)) = forge
+    if let Some(found) = forge
         .find_issue_with_marker(&repo, &spec.marker, labels.first())
         .await?
     {
         let line = format!(
-            "issue {}#{number} already carries {}",
-            spec.repo, spec.marker
+            "issue {}#{} already carries {}",
+            spec.repo, found.number, spec.marker
         );
         return Ok((line, true));
     }

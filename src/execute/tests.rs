@@ -4,8 +4,8 @@
 use super::*;
 use crate::forge::{MergeRequestFields, ReleaseForge};
 use crate::model::{
-    Change, FileAtRef, ForgeKind, IssueSnapshot, MergeRequestInfo, Milestone, PipelineInfo,
-    RepoPath,
+    Change, FileAtRef, ForgeKind, IssueSnapshot, MarkedIssue, MergeRequestInfo, Milestone,
+    PipelineInfo, RepoPath,
 };
 use crate::role::Role;
 use async_trait::async_trait;
@@ -100,7 +100,7 @@ impl ReleaseForge for Recorder {
         _: &RepoPath,
         _: &str,
         _: Option<&LabelName>,
-    ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
+    ) -> Result<Option<MarkedIssue>, ForgeError> {
         Err(unused("find_issue_with_marker"))
     }
     async fn create_issue(

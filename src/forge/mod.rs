@@ -12,7 +12,7 @@ pub mod transport;
 
 use crate::model::{
     Change, FileAtRef, ForgeKind, InvalidName, IssueRef, IssueSnapshot, IssueState, LabelName,
-    Login, MergeRequestInfo, Milestone, PipelineInfo, RepoPath,
+    Login, MarkedIssue, MergeRequestInfo, Milestone, PipelineInfo, RepoPath,
 };
 use crate::role::Role;
 use async_trait::async_trait;
@@ -236,14 +236,15 @@ pub trait ReleaseForge: Send + Sync {
         message: &str,
     ) -> Result<(), ForgeError>;
 
-    /// The number and URL of an issue (any state) whose body contains `marker`; `label`,
-    /// when given, narrows the search to issues carrying it.
+    /// The newest issue (any state) whose body contains `marker`; `label`, when given,
+    /// narrows the search to issues carrying it. Issues are asked for newest first, so that
+    /// of several carrying the marker (an incident opened again later) the last one is found.
     async fn find_issue_with_marker(
         &self,
         repo: &RepoPath,
         marker: &str,
         label: Option<&LabelName>,
-    ) -> Result<Option<(u64, Option<String>)>, ForgeError>;
+    ) -> Result<Option<MarkedIssue>, ForgeError>;
 
     /// File an issue; returns its number / iid.
     async fn create_issue(

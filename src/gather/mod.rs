@@ -8,10 +8,11 @@
 mod release;
 
 use crate::config::Config;
+use crate::decide::incidents::IncidentLookup;
 use crate::decide::{self, Context, Needs};
 use crate::event::{Event, EventKind};
 use crate::forge::{Forge, ForgeError};
-use crate::model::{IssueRef, LabelName, Login, RepoPath};
+use crate::model::{IssueRef, LabelName, Login, MarkedIssue, RepoPath};
 use crate::role::Role;
 use crate::store::{Store, StoreError};
 use std::collections::BTreeMap;
@@ -39,12 +40,28 @@ pub async fn gather(
         context.previous_comment_body = store.comment_body(event.forge, repo, id).await?;
     }
     let needs = decide::needs_after(event, config, context.previous_comment_body.as_deref());
+    if let (Some(forge), Some(lookup)) = (forge, &needs.incident) {
+        context.incident = Some(incident(forge, lookup).await?);
+    }
     let (Some(forge), Some(repo)) = (forge, event.repo.as_ref()) else {
         return Ok(context);
     };
     let repo = RepoPath::parse(&repo.path).map_err(ForgeError::from)?;
     from_forge(event, config, &needs, forge, &repo, &mut context).await?;
     Ok(context)
+}
+
+/// The incident issue of an alert, in the repository its route names (an alert names no
+/// repository of its own).
+async fn incident(
+    forge: &dyn Forge,
+    lookup: &IncidentLookup,
+) -> Result<Option<MarkedIssue>, ForgeError> {
+    let repo = RepoPath::parse(&lookup.repo)?;
+    let label = lookup.label.as_deref().map(LabelName::parse).transpose()?;
+    forge
+        .find_issue_with_marker(&repo, &lookup.marker, label.as_ref())
+        .await
 }
 
 /// Fill `context` with what `needs` asks of the forge.

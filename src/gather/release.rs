@@ -90,7 +90,7 @@ pub async fn gather(
             facts.checklist_url = forge
                 .find_issue_with_marker(&project, &mark, label.as_ref())
                 .await?
-                .and_then(|(_, url)| url);
+                .and_then(|found| found.url);
         }
     }
     facts.tags = tags;

@@ -2,9 +2,12 @@
 //! the raw bytes, identifies the delivery, writes it to the store and only then answers —
 //! `202` for a new delivery, `200` for a known one. It never calls a forge.
 
+pub mod alerts;
 pub mod github;
 pub mod gitlab;
 
+use crate::config::incidents::IncidentsConfig;
+use crate::event::alerts::AlertSource;
 use crate::model::ForgeKind;
 use crate::store::{Inserted, NewDelivery, Store};
 use crate::telemetry::{DeliveryLabels, DeliveryOutcome, Metrics};
@@ -24,6 +27,8 @@ pub struct Ingress {
     pub github_secrets: Vec<SecretString>,
     /// Accepted GitLab webhook tokens; empty = GitLab not served.
     pub gitlab_tokens: Vec<SecretString>,
+    /// The alert sources' tokens and the routes that say which forge an alert is stored for.
+    pub incidents: Arc<IncidentsConfig>,
     /// Woken after each new delivery so that an idle worker claims it at once.
     pub wake: Arc<Notify>,
 }
@@ -31,22 +36,25 @@ pub struct Ingress {
 /// Mount the webhook routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/webhooks/github", web::post().to(github_webhook))
-        .route("/webhooks/gitlab", web::post().to(gitlab_webhook));
+        .route("/webhooks/gitlab", web::post().to(gitlab_webhook))
+        .route(
+            "/webhooks/alerts/alertmanager",
+            web::post().to(alertmanager_webhook),
+        )
+        .route("/webhooks/alerts/pingdom", web::post().to(pingdom_webhook));
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-fn not_served(variable: &str) -> HttpResponse {
+fn not_served(variable: &str, what: &str) -> HttpResponse {
     HttpResponse::ServiceUnavailable()
         .content_type("text/plain")
-        .body(format!(
-            "{variable} is not set: this forge's webhooks are not served\n"
-        ))
+        .body(format!("{variable} is not set: {what} are not served\n"))
 }
 
-fn refused(metrics: &Metrics, forge: ForgeKind, why: &'static str) -> HttpResponse {
+fn refused(metrics: &Metrics, forge: ForgeKind, why: &str) -> HttpResponse {
     metrics.delivery(DeliveryLabels {
         forge,
         event: "",
@@ -65,7 +73,7 @@ async fn github_webhook(
 ) -> HttpResponse {
     let started = Instant::now();
     if state.github_secrets.is_empty() {
-        return not_served("GITHUB_WEBHOOK_SECRET");
+        return not_served("GITHUB_WEBHOOK_SECRET", "GitHub webhooks");
     }
     let signature = header(&req, "x-hub-signature-256");
     if !github::verify(&state.github_secrets, signature, &body) {
@@ -91,7 +99,7 @@ async fn gitlab_webhook(
 ) -> HttpResponse {
     let started = Instant::now();
     if state.gitlab_tokens.is_empty() {
-        return not_served("GITLAB_WEBHOOK_TOKEN");
+        return not_served("GITLAB_WEBHOOK_TOKEN", "GitLab webhooks");
     }
     if !gitlab::verify(&state.gitlab_tokens, header(&req, "x-gitlab-token")) {
         return refused(
@@ -107,6 +115,63 @@ async fn gitlab_webhook(
         &body,
     );
     accept(&state, ForgeKind::Gitlab, delivery_id, event, body, started).await
+}
+
+async fn alertmanager_webhook(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Ingress>,
+) -> HttpResponse {
+    alert_webhook(AlertSource::Alertmanager, req, body, state).await
+}
+
+async fn pingdom_webhook(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Ingress>,
+) -> HttpResponse {
+    alert_webhook(AlertSource::Pingdom, req, body, state).await
+}
+
+/// An alert: its source's token, then stored under the forge its route names, with the
+/// source's name as the event. A payload that cannot be read is stored and acknowledged
+/// too (a sender answered 4xx would retry forever); the worker records why it failed.
+async fn alert_webhook(
+    source: AlertSource,
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Ingress>,
+) -> HttpResponse {
+    let started = Instant::now();
+    let incidents = &state.incidents;
+    let tokens = &incidents.intake(source).tokens;
+    let what = format!("{} alerts", source.display_name());
+    let Some(default_forge) = incidents.default_forge() else {
+        return not_served("incidents.repo", &what);
+    };
+    if tokens.is_empty() {
+        return not_served(IncidentsConfig::token_variable(source), &what);
+    }
+    let query =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .unwrap_or_default();
+    let presented = query.get(alerts::TOKEN_PARAMETER).map(String::as_str);
+    if !alerts::verify(tokens, header(&req, "authorization"), presented) {
+        let why = format!("bad or missing {} token", source.display_name());
+        return refused(&state.metrics, default_forge, &why);
+    }
+    let forge = alerts::forge_for(incidents, source, &body).unwrap_or(default_forge);
+    let delivery_id = crate::event::alerts::delivery_id(source, &body);
+    accept(
+        &state,
+        forge,
+        delivery_id,
+        source.as_str().to_string(),
+        body,
+        started,
+    )
+    .await
 }
 
 /// Store an authentic delivery and answer. Whatever the payload holds, an authentic delivery
@@ -190,6 +255,8 @@ fn metric_event(event: &str) -> &'static str {
         "Pipeline Hook",
         "Release Hook",
         "System Hook",
+        "alertmanager",
+        "pingdom",
     ];
     KNOWN
         .iter()

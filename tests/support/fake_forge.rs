@@ -111,6 +111,7 @@ impl FakeForge {
                 milestone: None,
                 assignees: vec![],
                 author: "reporter".into(),
+                closed_at: None,
             },
         );
     }

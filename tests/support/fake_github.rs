@@ -284,7 +284,7 @@ fn patch_issue(state: &mut State, repo: &str, number: u64, body: &Value) -> Repl
         issue.assignees = assignees;
     }
     if let Some(s) = new_state {
-        issue.state = s;
+        issue.set_state(&s);
     }
     Reply::ok(issue_json(state, repo, number))
 }

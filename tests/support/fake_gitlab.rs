@@ -289,7 +289,7 @@ fn update_item(state: &mut State, repo: &str, iid: u64, body: &Value) -> Reply {
         issue.assignees = a;
     }
     if let Some(s) = new_state {
-        issue.state = s;
+        issue.set_state(&s);
     }
     Reply::ok(item_json(state, repo, iid))
 }

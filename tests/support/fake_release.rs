@@ -91,6 +91,7 @@ impl FakeForge {
             milestone: None,
             assignees: vec![],
             author: "dev".into(),
+            closed_at: None,
         };
         state
             .repos
@@ -176,6 +177,7 @@ pub(super) fn new_item(state: &mut State, repo: &str, title: &str, body: &str, i
         milestone: None,
         assignees: vec![],
         author: "forgehand[bot]".into(),
+        closed_at: None,
     };
     state
         .repos

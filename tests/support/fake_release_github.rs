@@ -155,15 +155,20 @@ pub(super) fn route(
         }
         ("GET", ["issues"]) => {
             let wanted = query.get("state").cloned().unwrap_or_else(|| "open".into());
-            let list = state.repos[repo].issues.values()
+            let mut list: Vec<Value> = state.repos[repo].issues.values()
                 .filter(|i| wanted == "all" || i.state == wanted)
                 .filter(|i| label_filter(i, query))
                 .map(|i| {
-                    let mut v = json!({ "number": i.number, "title": i.title, "state": i.state, "body": body_of(state, repo, i.number), "html_url": format!("https://github.com/{repo}/issues/{}", i.number) });
+                    let labels: Vec<Value> = i.labels.iter().map(|l| json!({ "name": l })).collect();
+                    let mut v = json!({ "number": i.number, "title": i.title, "state": i.state, "closed_at": i.closed_at, "labels": labels, "body": body_of(state, repo, i.number), "html_url": format!("https://github.com/{repo}/issues/{}", i.number) });
                     if i.is_merge_request { v["pull_request"] = json!({}); }
                     v
                 })
                 .collect();
+            // Numbers grow with creation time: newest first when asked.
+            if query.get("direction").is_some_and(|d| d == "desc") {
+                list.reverse();
+            }
             Reply::ok(paginate(list, query))
         }
         ("POST", ["issues"]) => {

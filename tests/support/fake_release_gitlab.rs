@@ -159,12 +159,21 @@ pub(super) fn route(
         }
         ("GET", ["issues"]) => {
             let wanted = query.get("state").cloned().unwrap_or_else(|| "all".into());
-            let list = state.repos[repo].issues.values()
+            let mut list: Vec<Value> = state.repos[repo].issues.values()
                 .filter(|i| !i.is_merge_request)
                 .filter(|i| wanted == "all" || (wanted == "opened") == (i.state == "open"))
                 .filter(|i| label_filter(i, query))
-                .map(|i| json!({ "iid": i.number, "title": i.title, "description": body_of(state, repo, i.number), "web_url": format!("https://gitlab.com/{repo}/-/issues/{}", i.number) }))
+                .map(|i| json!({
+                    "iid": i.number, "title": i.title, "description": body_of(state, repo, i.number),
+                    "state": if i.state == "open" { "opened" } else { "closed" },
+                    "closed_at": i.closed_at, "labels": i.labels,
+                    "web_url": format!("https://gitlab.com/{repo}/-/issues/{}", i.number),
+                }))
                 .collect();
+            // Iids grow with creation time: newest first when asked.
+            if query.get("sort").is_some_and(|d| d == "desc") {
+                list.reverse();
+            }
             Reply::ok(paginate(list, query))
         }
         ("POST", ["issues"]) => {

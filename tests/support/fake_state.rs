@@ -40,6 +40,22 @@ pub struct FakeIssue {
     pub milestone: Option<String>,
     pub assignees: Vec<String>,
     pub author: String,
+    /// When it was last closed (RFC 3339); `None` while open.
+    pub closed_at: Option<String>,
+}
+
+impl FakeIssue {
+    /// Move to `open` or `closed`, keeping `closed_at` as the forges do: set when the issue
+    /// closes, cleared when it reopens.
+    pub fn set_state(&mut self, state: &str) {
+        if state == "closed" && self.state != "closed" {
+            self.closed_at =
+                Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        } else if state == "open" {
+            self.closed_at = None;
+        }
+        self.state = state.to_string();
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -11,8 +11,8 @@ use super::{repo_base, GithubForge};
 use crate::forge::transport::encode::{encode as query, path_segment, path_segments};
 use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
 use crate::model::{
-    Change, FileAtRef, LabelName, Login, MergeRequestInfo, MergeRequestState, PipelineInfo,
-    RepoPath,
+    Change, FileAtRef, IssueState, LabelName, Login, MarkedIssue, MergeRequestInfo,
+    MergeRequestState, PipelineInfo, RepoPath,
 };
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -255,8 +255,11 @@ impl ReleaseForge for GithubForge {
         repo: &RepoPath,
         marker: &str,
         label: Option<&LabelName>,
-    ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
-        let mut endpoint = format!("{}/issues?state=all", repo_base(repo)?);
+    ) -> Result<Option<MarkedIssue>, ForgeError> {
+        let mut endpoint = format!(
+            "{}/issues?state=all&sort=created&direction=desc",
+            repo_base(repo)?
+        );
         if let Some(label) = label {
             endpoint.push_str(&format!("&labels={}", query(label.as_str())));
         }
@@ -265,7 +268,18 @@ impl ReleaseForge for GithubForge {
             .into_iter()
             .filter(|i| i.pull_request.is_none())
             .find(|i| i.body.as_deref().is_some_and(|b| b.contains(marker)))
-            .map(|i| (i.number, i.html_url)))
+            .map(|i| MarkedIssue {
+                number: i.number,
+                url: i.html_url,
+                state: if i.state == "closed" {
+                    IssueState::Closed
+                } else {
+                    IssueState::Open
+                },
+                closed_at: i.closed_at,
+                labels: i.labels.into_iter().map(|l| l.name).collect(),
+                body: i.body.unwrap_or_default(),
+            }))
     }
 
     async fn create_issue(

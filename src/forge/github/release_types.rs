@@ -59,6 +59,13 @@ pub(super) struct GhIssueRef {
     pub(super) body: Option<String>,
     pub(super) html_url: Option<String>,
     pub(super) pull_request: Option<serde_json::Value>,
+    /// `open` or `closed`.
+    #[serde(default)]
+    pub(super) state: String,
+    #[serde(default)]
+    pub(super) closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default)]
+    pub(super) labels: Vec<GhLabel>,
 }
 
 #[derive(Deserialize)]

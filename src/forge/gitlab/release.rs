@@ -8,8 +8,8 @@ use super::{project_base, GitlabForge};
 use crate::forge::transport::encode::{encode, path_segment};
 use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
 use crate::model::{
-    Change, FileAtRef, LabelName, Login, MergeRequestInfo, MergeRequestState, PipelineInfo,
-    RepoPath,
+    Change, FileAtRef, IssueState, LabelName, Login, MarkedIssue, MergeRequestInfo,
+    MergeRequestState, PipelineInfo, RepoPath,
 };
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -67,6 +67,13 @@ struct GlIssueRef {
     #[serde(default)]
     description: Option<String>,
     web_url: Option<String>,
+    /// `opened` or `closed`.
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(default)]
+    labels: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -304,8 +311,11 @@ impl ReleaseForge for GitlabForge {
         repo: &RepoPath,
         marker: &str,
         label: Option<&LabelName>,
-    ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
-        let mut endpoint = format!("{}/issues?state=all", project_base(repo));
+    ) -> Result<Option<MarkedIssue>, ForgeError> {
+        let mut endpoint = format!(
+            "{}/issues?state=all&order_by=created_at&sort=desc",
+            project_base(repo)
+        );
         if let Some(label) = label {
             endpoint.push_str(&format!("&labels={}", encode(label.as_str())));
         }
@@ -313,7 +323,18 @@ impl ReleaseForge for GitlabForge {
         Ok(issues
             .into_iter()
             .find(|i| i.description.as_deref().is_some_and(|d| d.contains(marker)))
-            .map(|i| (i.iid, i.web_url)))
+            .map(|i| MarkedIssue {
+                number: i.iid,
+                url: i.web_url,
+                state: if i.state == "closed" {
+                    IssueState::Closed
+                } else {
+                    IssueState::Open
+                },
+                closed_at: i.closed_at,
+                labels: i.labels,
+                body: i.description.unwrap_or_default(),
+            }))
     }
 
     async fn create_issue(
