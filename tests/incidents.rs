@@ -393,3 +393,31 @@ async fn bad_payloads_are_acknowledged_and_recorded_as_failed() {
     assert!(app.fake.writes().is_empty());
     app.teardown().await;
 }
+
+#[tokio::test]
+async fn a_forge_webhook_cannot_pose_as_an_alert_or_a_schedule() {
+    // Whoever holds a forge's webhook secret may send any event name; forgehand's own
+    // sources (alerts, schedule firings) are not among the names a forge delivery can use.
+    let app = app().await;
+    let alert: Value = serde_json::from_slice(&fixture("alerts/alertmanager.firing.json")).unwrap();
+    let firing = serde_json::json!({
+        "schedule": "weekly", "slot": "2030-01-07T09:00:00Z", "repo": WEBSITE
+    });
+    let cases = [
+        ("alertmanager", "spoof-1", &alert),
+        ("pingdom", "spoof-2", &alert),
+        ("forgehand:schedule", "spoof-3", &firing),
+    ];
+    for (event, id, body) in cases {
+        assert_eq!(app.github(event, id, body).await.status, 202, "{event}");
+        assert_eq!(app.gitlab(event, id, body).await.status, 202, "{event}");
+        app.wait_idle().await;
+        for forge in [ForgeKind::Github, ForgeKind::Gitlab] {
+            let record = app.delivery(forge, id).await;
+            assert_eq!(record.state, "ignored", "{forge} {event}");
+            assert_eq!(record.event, format!("forge:{event}"), "{forge} {event}");
+        }
+    }
+    assert!(app.fake.writes().is_empty(), "{:?}", app.fake.writes());
+    app.teardown().await;
+}

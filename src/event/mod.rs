@@ -345,6 +345,24 @@ impl From<serde_json::Error> for DecodeError {
     }
 }
 
+/// Whether `event_name` is one of forgehand's own sources (a schedule firing, an alert)
+/// rather than a forge's event. A forge's webhook may not use these names: the forge
+/// ingress stores such a delivery under [`foreign_event_name`] instead.
+pub fn is_own_source(event_name: &str) -> bool {
+    event_name == firing::SCHEDULE_EVENT || alerts::AlertSource::from_event(event_name).is_some()
+}
+
+/// The name a forge delivery is stored under when its event header names one of
+/// forgehand's own sources: decoded, it is an unknown kind of that forge and ignored, so
+/// a webhook secret cannot be used to file incidents or fire schedules.
+pub fn foreign_event_name(event_name: &str) -> String {
+    if is_own_source(event_name) {
+        format!("forge:{event_name}")
+    } else {
+        event_name.to_string()
+    }
+}
+
 /// Decode a delivery of either forge. `event_name` is the `X-GitHub-Event` or
 /// `X-Gitlab-Event` header, or forgehand's own: a schedule's firing, an alert source's name.
 pub fn decode(forge: ForgeKind, event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {

@@ -84,7 +84,7 @@ async fn github_webhook(
         };
         return refused(&state.metrics, ForgeKind::Github, why);
     }
-    let event = header(&req, "x-github-event").unwrap_or("").to_string();
+    let event = crate::event::foreign_event_name(header(&req, "x-github-event").unwrap_or(""));
     let delivery_id = header(&req, "x-github-delivery")
         .filter(|s| !s.is_empty())
         .map(str::to_string)
@@ -108,7 +108,7 @@ async fn gitlab_webhook(
             "bad or missing X-Gitlab-Token",
         );
     }
-    let event = header(&req, "x-gitlab-event").unwrap_or("").to_string();
+    let event = crate::event::foreign_event_name(header(&req, "x-gitlab-event").unwrap_or(""));
     let delivery_id = gitlab::delivery_id(
         header(&req, "idempotency-key"),
         header(&req, "x-gitlab-event-uuid"),
