@@ -1,14 +1,16 @@
 //! What both sides share: the forge kind, the names that cross into a forge (repository
 //! paths, logins, label names, issue references, parsed once at the edge), and the facts
 //! `decide` reads that the forge adapters produce (milestones, issue snapshots, merge
-//! requests, pipelines, changes). Plain data, no I/O.
+//! requests, pipelines, failed jobs, changes and the issues they close). Plain data, no I/O.
 
+mod closing;
 mod names;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use closing::{closing_references, MAX_CLOSING_REFERENCES};
 pub use names::{InvalidName, IssueRef, LabelName, Login, RepoPath};
 
 /// Which forge a delivery came from.
@@ -184,4 +186,15 @@ pub struct Change {
     pub url: Option<String>,
     /// A merge/pull request rather than an issue (GitLab writes `!12` for those).
     pub is_merge_request: bool,
+    /// Issues of the same repository its description says it closes ([`closing_references`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closes: Vec<u64>,
+}
+
+/// A job of a pipeline (GitLab job, GitHub Actions job) that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedJob {
+    pub name: String,
+    /// The job's web page.
+    pub url: Option<String>,
 }

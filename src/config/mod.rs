@@ -14,6 +14,7 @@ mod env;
 mod error;
 mod github;
 mod gitlab;
+pub mod publish;
 pub mod release;
 pub mod rules;
 pub mod schedule;
