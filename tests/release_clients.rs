@@ -181,13 +181,15 @@ async fn branches_commits_merge_requests_and_issues() {
             )
             .await
             .unwrap();
-        let (found, url) = forge
+        let found = forge
             .find_issue_with_marker(&repo(), &marker, Some(&label("release-blocker")))
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(found, issue, "{kind}");
-        assert!(url.unwrap().ends_with(&format!("/issues/{issue}")));
+        assert_eq!(found.number, issue, "{kind}");
+        assert!(found.is_open(), "{kind}");
+        assert_eq!(found.body, body, "{kind}");
+        assert!(found.url.unwrap().ends_with(&format!("/issues/{issue}")));
         assert!(forge
             .open_issues_with_label(&repo(), &label("release-blocker"))
             .await

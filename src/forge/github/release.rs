@@ -1,18 +1,20 @@
 //! GitHub side of [`ReleaseForge`]: tags, contents, compare + closed pull requests, pull
 //! requests by head branch, git refs, contents `PUT`, issues by marker or label, workflow
-//! runs. Request and answer shapes follow GitHub's OpenAPI description; every value put into
-//! a path or query is percent-encoded, and a path segment that would move the path (empty,
-//! `.`, `..`) is refused.
+//! runs (releases and failed jobs: `publish.rs`). Request and answer shapes follow GitHub's
+//! OpenAPI description; every value put into a path or query is percent-encoded, and a path
+//! segment that would move the path (empty, `.`, `..`) is refused.
 
 use super::release_types::{
     GhCompare, GhContent, GhIssueRef, GhNumber, GhPull, GhRun, GhRuns, GhSha, GhTag,
 };
 use super::{repo_base, GithubForge};
 use crate::forge::transport::encode::{encode as query, path_segment, path_segments};
-use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
+use crate::forge::{
+    ForgeError, ForgeRelease, MarkedIssue, MergeRequestFields, ReleaseFields, ReleaseForge,
+};
 use crate::model::{
-    Change, FileAtRef, LabelName, Login, MergeRequestInfo, MergeRequestState, PipelineInfo,
-    RepoPath,
+    closing_references, Change, FailedJob, FileAtRef, IssueState, LabelName, Login,
+    MergeRequestInfo, MergeRequestState, PipelineInfo, RepoPath,
 };
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -116,6 +118,7 @@ impl ReleaseForge for GithubForge {
                 author: p.user.map(|u| u.login).unwrap_or_default(),
                 url: p.html_url,
                 is_merge_request: true,
+                closes: closing_references(p.body.as_deref().unwrap_or_default()),
             })
             .collect();
         changes.sort_by_key(|c| c.number);
@@ -255,7 +258,7 @@ impl ReleaseForge for GithubForge {
         repo: &RepoPath,
         marker: &str,
         label: Option<&LabelName>,
-    ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
+    ) -> Result<Option<MarkedIssue>, ForgeError> {
         let mut endpoint = format!("{}/issues?state=all", repo_base(repo)?);
         if let Some(label) = label {
             endpoint.push_str(&format!("&labels={}", query(label.as_str())));
@@ -265,7 +268,25 @@ impl ReleaseForge for GithubForge {
             .into_iter()
             .filter(|i| i.pull_request.is_none())
             .find(|i| i.body.as_deref().is_some_and(|b| b.contains(marker)))
-            .map(|i| (i.number, i.html_url)))
+            .map(|i| MarkedIssue {
+                number: i.number,
+                url: i.html_url,
+                state: match i.state.as_deref() {
+                    Some("closed") => IssueState::Closed,
+                    _ => IssueState::Open,
+                },
+                body: i.body.unwrap_or_default(),
+            }))
+    }
+
+    async fn rewrite_issue(
+        &self,
+        repo: &RepoPath,
+        number: u64,
+        body: &str,
+        reopen: bool,
+    ) -> Result<(), ForgeError> {
+        self.patch_issue_body(repo, number, body, reopen).await
     }
 
     async fn create_issue(
@@ -336,6 +357,39 @@ impl ReleaseForge for GithubForge {
                 status: run_status(run),
                 url: run.html_url.clone(),
             }))
+    }
+
+    async fn failed_jobs(
+        &self,
+        repo: &RepoPath,
+        pipeline_id: u64,
+    ) -> Result<Vec<FailedJob>, ForgeError> {
+        self.run_failed_jobs(repo, pipeline_id).await
+    }
+
+    async fn release_by_tag(
+        &self,
+        repo: &RepoPath,
+        tag: &str,
+    ) -> Result<Option<ForgeRelease>, ForgeError> {
+        self.find_release(repo, tag).await
+    }
+
+    async fn create_release(
+        &self,
+        repo: &RepoPath,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<Option<String>, ForgeError> {
+        self.post_release(repo, fields).await
+    }
+
+    async fn update_release(
+        &self,
+        repo: &RepoPath,
+        existing: &ForgeRelease,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<(), ForgeError> {
+        self.patch_release(repo, existing, fields).await
     }
 }
 

@@ -56,6 +56,8 @@ pub(super) struct GhPull {
 pub(super) struct GhIssueRef {
     pub(super) number: u64,
     #[serde(default)]
+    pub(super) state: Option<String>,
+    #[serde(default)]
     pub(super) body: Option<String>,
     pub(super) html_url: Option<String>,
     pub(super) pull_request: Option<serde_json::Value>,
@@ -80,4 +82,33 @@ pub(super) struct GhRun {
     pub(super) status: Option<String>,
     pub(super) conclusion: Option<String>,
     pub(super) html_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct GhJobs {
+    #[serde(default)]
+    pub(super) jobs: Vec<GhJob>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct GhJob {
+    pub(super) name: String,
+    pub(super) conclusion: Option<String>,
+    pub(super) html_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct GhRelease {
+    pub(super) id: u64,
+    pub(super) tag_name: String,
+    #[serde(default)]
+    pub(super) name: Option<String>,
+    #[serde(default)]
+    pub(super) body: Option<String>,
+    #[serde(default)]
+    pub(super) draft: bool,
+    #[serde(default)]
+    pub(super) prerelease: bool,
+    pub(super) html_url: Option<String>,
+    pub(super) author: Option<GhUser>,
 }

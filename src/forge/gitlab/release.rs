@@ -1,15 +1,18 @@
 //! GitLab side of [`ReleaseForge`]: repository tags, files and compare, merge requests by
 //! branch or merged into a branch, branches, file commits, issues by marker or label, and
-//! pipelines of a ref (shapes per GitLab's REST documentation). Every value put into a path
+//! pipelines of a ref (releases and failed jobs: `publish.rs`; shapes per GitLab's REST
+//! documentation). Every value put into a path
 //! or query is percent-encoded as one segment (a branch or file that is empty, `.` or `..`
 //! is refused).
 
 use super::{project_base, GitlabForge};
 use crate::forge::transport::encode::{encode, path_segment};
-use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
+use crate::forge::{
+    ForgeError, ForgeRelease, MarkedIssue, MergeRequestFields, ReleaseFields, ReleaseForge,
+};
 use crate::model::{
-    Change, FileAtRef, LabelName, Login, MergeRequestInfo, MergeRequestState, PipelineInfo,
-    RepoPath,
+    closing_references, Change, FailedJob, FileAtRef, IssueState, LabelName, Login,
+    MergeRequestInfo, MergeRequestState, PipelineInfo, RepoPath,
 };
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -64,6 +67,8 @@ struct GlMergeRequest {
 #[derive(Deserialize)]
 struct GlIssueRef {
     iid: u64,
+    #[serde(default)]
+    state: Option<String>,
     #[serde(default)]
     description: Option<String>,
     web_url: Option<String>,
@@ -196,6 +201,7 @@ impl ReleaseForge for GitlabForge {
                 author: mr.author.map(|a| a.username).unwrap_or_default(),
                 url: mr.web_url,
                 is_merge_request: true,
+                closes: closing_references(mr.description.as_deref().unwrap_or_default()),
             })
             .collect();
         changes.sort_by_key(|c| c.number);
@@ -304,7 +310,7 @@ impl ReleaseForge for GitlabForge {
         repo: &RepoPath,
         marker: &str,
         label: Option<&LabelName>,
-    ) -> Result<Option<(u64, Option<String>)>, ForgeError> {
+    ) -> Result<Option<MarkedIssue>, ForgeError> {
         let mut endpoint = format!("{}/issues?state=all", project_base(repo));
         if let Some(label) = label {
             endpoint.push_str(&format!("&labels={}", encode(label.as_str())));
@@ -313,7 +319,25 @@ impl ReleaseForge for GitlabForge {
         Ok(issues
             .into_iter()
             .find(|i| i.description.as_deref().is_some_and(|d| d.contains(marker)))
-            .map(|i| (i.iid, i.web_url)))
+            .map(|i| MarkedIssue {
+                number: i.iid,
+                url: i.web_url,
+                state: match i.state.as_deref() {
+                    Some("closed") => IssueState::Closed,
+                    _ => IssueState::Open,
+                },
+                body: i.description.unwrap_or_default(),
+            }))
+    }
+
+    async fn rewrite_issue(
+        &self,
+        repo: &RepoPath,
+        number: u64,
+        body: &str,
+        reopen: bool,
+    ) -> Result<(), ForgeError> {
+        self.put_issue_description(repo, number, body, reopen).await
     }
 
     async fn create_issue(
@@ -369,6 +393,39 @@ impl ReleaseForge for GitlabForge {
             status: pipeline_status(&p.status).to_string(),
             url: p.web_url,
         }))
+    }
+
+    async fn failed_jobs(
+        &self,
+        repo: &RepoPath,
+        pipeline_id: u64,
+    ) -> Result<Vec<FailedJob>, ForgeError> {
+        self.pipeline_failed_jobs(repo, pipeline_id).await
+    }
+
+    async fn release_by_tag(
+        &self,
+        repo: &RepoPath,
+        tag: &str,
+    ) -> Result<Option<ForgeRelease>, ForgeError> {
+        self.find_release(repo, tag).await
+    }
+
+    async fn create_release(
+        &self,
+        repo: &RepoPath,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<Option<String>, ForgeError> {
+        self.post_release(repo, fields).await
+    }
+
+    async fn update_release(
+        &self,
+        repo: &RepoPath,
+        existing: &ForgeRelease,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<(), ForgeError> {
+        self.put_release(repo, existing, fields).await
     }
 }
 
