@@ -35,7 +35,7 @@ pub(super) fn plan(
             return ExitCode::FAILURE;
         }
     };
-    let plan = if config.bot.is_self(&event.actor.login) {
+    let plan = if config.bot.is_self(&event.actor.login) && !decide::acts_on_own(&event) {
         let mut p = crate::plan::Plan::default();
         p.notes.push("caused by forgehand itself: ignored".into());
         p
