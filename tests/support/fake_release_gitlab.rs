@@ -19,6 +19,9 @@ pub(super) fn route(
     query: &Query,
     body: &Value,
 ) -> Option<Reply> {
+    if let Some(reply) = super::fake_publish::gitlab_route(state, repo, method, rest, query, body) {
+        return Some(reply);
+    }
     let reply = match (method, rest) {
         ("GET", ["repository", "tags"]) => {
             let tags = state.release.tags.get(repo).cloned().unwrap_or_default();
@@ -146,6 +149,12 @@ pub(super) fn route(
                 json!({ "iid": number, "remove_source_branch": body["remove_source_branch"] }),
             )
         }
+        ("PUT", ["issues", iid]) => {
+            // Keep the description, then let the general route apply the rest.
+            let number: u64 = iid.parse().ok()?;
+            store_text(state, repo, number, None, body["description"].as_str());
+            return None;
+        }
         ("PUT", ["merge_requests", iid]) => {
             let number: u64 = iid.parse().ok()?;
             store_text(
@@ -163,7 +172,7 @@ pub(super) fn route(
                 .filter(|i| !i.is_merge_request)
                 .filter(|i| wanted == "all" || (wanted == "opened") == (i.state == "open"))
                 .filter(|i| label_filter(i, query))
-                .map(|i| json!({ "iid": i.number, "title": i.title, "description": body_of(state, repo, i.number), "web_url": format!("https://gitlab.com/{repo}/-/issues/{}", i.number) }))
+                .map(|i| json!({ "iid": i.number, "title": i.title, "state": if i.state == "open" { "opened" } else { "closed" }, "description": body_of(state, repo, i.number), "web_url": format!("https://gitlab.com/{repo}/-/issues/{}", i.number) }))
                 .collect();
             Reply::ok(paginate(list, query))
         }

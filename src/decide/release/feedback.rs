@@ -93,15 +93,18 @@ pub(super) fn released_in(derived: &Derived<'_>, plan: &mut Plan) {
             max_items: settings.max_items,
             merge_request_word: derived.dialect.merge_requests,
         };
-        plan.intents.push(Intent::Comment {
+        // Through the same intent as each item's note: found by its marker, serialised
+        // against GitHub's `published` + `released` pair handled at once.
+        plan.intents.push(Intent::ReleasedIn(ReleasedInSpec {
             target: Target {
                 repo: derived.repo.clone(),
                 number: release_mr,
                 is_merge_request: true,
             },
             body: summary.render(),
-            marker: Some(marker(MARKER_RELEASED_IN, &version, Some("summary"))),
-        });
+            marker: marker(MARKER_RELEASED_IN, &version, Some("summary")),
+            labels: Vec::new(),
+        }));
         return;
     }
     for item in &all {
