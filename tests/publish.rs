@@ -355,3 +355,80 @@ async fn gitlab_chain_tag_green_pipeline_release_by_forgehand_one_deployment_req
     assert_eq!(app.delivery(ForgeKind::Gitlab, "gl-r1").await.state, "done");
     app.teardown().await;
 }
+
+/// (reads, writes) of the calls since the last `clear_calls`, and the calls themselves.
+fn cost(app: &TestApp) -> ((usize, usize), Vec<String>) {
+    let calls = app.fake.calls();
+    let writes = calls.iter().filter(|c| c.is_write()).count();
+    let listed = calls
+        .iter()
+        .map(|c| format!("{} {}?{}", c.method, c.path, c.query))
+        .collect();
+    ((calls.len() - writes, writes), listed)
+}
+
+/// What one publish costs, from the green pipeline to the release's own event, with the
+/// feedback on two merge requests, the failed-publish check and the staging deployment
+/// request: the numbers docs/release.md gives. A new call on this path shows up here.
+#[tokio::test]
+async fn a_publish_costs_the_documented_calls_on_each_forge() {
+    let yaml = format!("{YAML}  feedback: {{}}\n  failed_publish: {{}}\n");
+    let mut costs = Vec::new();
+    for forge in ["github", "gitlab"] {
+        let app = spawn_app_with(&yaml).await;
+        let github = forge == "github";
+        seed(
+            &app,
+            if github { GITHUB_REPO } else { GITLAB_REPO },
+            "v1.4.0",
+        );
+        if github {
+            app.github("push", "gh-p1", &github_tag_push("v1.4.0"))
+                .await;
+        } else {
+            app.gitlab("Tag Push Hook", "gl-t1", &gitlab_tag_push("v1.4.0"))
+                .await;
+        }
+        app.wait_idle().await;
+        app.fake.clear_calls();
+        if github {
+            let run = github_run("v1.4.0", 981, "success");
+            app.github("workflow_run", "gh-w1", &run).await;
+        } else {
+            let green = gitlab_pipeline("v1.4.0", 981, "success");
+            app.gitlab("Pipeline Hook", "gl-p1", &green).await;
+        }
+        app.wait_idle().await;
+        let pipeline = cost(&app);
+        app.fake.clear_calls();
+        // One release event: GitHub's `released` twin costs the reads again, no writes.
+        let hook = app
+            .fake
+            .take_webhooks()
+            .into_iter()
+            .find(|h| h.payload["action"] != "created")
+            .expect("the release's event");
+        if github {
+            app.github(&hook.event, "gh-r1", &hook.payload).await;
+        } else {
+            app.gitlab(&hook.event, "gl-r1", &hook.payload).await;
+        }
+        app.wait_idle().await;
+        costs.push((forge, pipeline, cost(&app)));
+        app.teardown().await;
+    }
+    let counts: Vec<_> = costs.iter().map(|(f, p, r)| (*f, p.0, r.0)).collect();
+    assert_eq!(
+        counts,
+        [
+            // Green pipeline: the release MR's facts and update (8 reads, 1 write), the
+            // release looked up (GitHub: by tag, then the newest page for a draft; GitLab:
+            // the milestones, then by tag) and created, the failed-publish issue looked
+            // for. The release event: its facts (6 reads), the deployment request (1 read,
+            // 1 write), and per merge request 1 read + 2 writes (label, comment).
+            ("github", (11, 2), (9, 5)),
+            ("gitlab", (11, 2), (9, 5)),
+        ],
+        "{costs:#?}"
+    );
+}
