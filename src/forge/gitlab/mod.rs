@@ -6,6 +6,7 @@
 mod ops;
 mod publish;
 mod release;
+mod release_types;
 mod sender;
 
 use super::transport::classify::{classify, from_status, RateLimitHeaders};

@@ -1,10 +1,10 @@
 //! GitLab side of [`ReleaseForge`]: repository tags, files and compare, merge requests by
 //! branch or merged into a branch, branches, file commits, issues by marker or label, and
-//! pipelines of a ref (releases and failed jobs: `publish.rs`; shapes per GitLab's REST
-//! documentation). Every value put into a path
-//! or query is percent-encoded as one segment (a branch or file that is empty, `.` or `..`
-//! is refused).
+//! pipelines of a ref (releases and failed jobs: `publish.rs`; answer shapes, per GitLab's
+//! REST documentation, in `release_types.rs`). Every value put into a path or query is
+//! percent-encoded as one segment (a branch or file that is empty, `.` or `..` is refused).
 
+use super::release_types::{GlCompare, GlFile, GlIssueRef, GlMergeRequest, GlPipeline, GlTag};
 use super::{project_base, GitlabForge};
 use crate::forge::transport::encode::{encode, path_segment};
 use crate::forge::{
@@ -17,69 +17,7 @@ use crate::model::{
 use async_trait::async_trait;
 use base64::Engine as _;
 use http::Method;
-use serde::Deserialize;
 use serde_json::{json, Value};
-
-#[derive(Deserialize)]
-struct GlTag {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct GlFile {
-    content: String,
-    blob_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GlCompare {
-    #[serde(default)]
-    commits: Vec<GlCommit>,
-}
-
-#[derive(Deserialize)]
-struct GlCommit {
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct GlAuthor {
-    username: String,
-}
-
-#[derive(Deserialize)]
-struct GlMergeRequest {
-    iid: u64,
-    #[serde(default)]
-    title: String,
-    state: String,
-    #[serde(default)]
-    description: Option<String>,
-    web_url: Option<String>,
-    #[serde(default)]
-    labels: Vec<String>,
-    author: Option<GlAuthor>,
-    merge_commit_sha: Option<String>,
-    squash_commit_sha: Option<String>,
-    sha: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GlIssueRef {
-    iid: u64,
-    #[serde(default)]
-    state: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    web_url: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GlPipeline {
-    id: u64,
-    status: String,
-    web_url: Option<String>,
-}
 
 /// Label names joined by commas, as GitLab takes them.
 fn joined(labels: &[LabelName]) -> String {
