@@ -241,6 +241,48 @@ async fn github_draft_is_kept_from_the_tag_push_and_published_when_green() {
     app.teardown().await;
 }
 
+#[tokio::test]
+async fn gitlab_release_merge_request_merged_publishes_when_so_configured() {
+    let yaml = YAML.replace("  publish: {}", "  publish:\n    on: merge");
+    let app = spawn_app_with(&yaml).await;
+    seed(&app, GITLAB_REPO, "v1.4.0");
+    app.gitlab("Tag Push Hook", "gl-t1", &gitlab_tag_push("v1.4.0"))
+        .await;
+    app.gitlab("Pipeline Hook", "gl-p1", &gitlab_pipeline("v1.4.0", 981, "success"))
+        .await;
+    app.wait_idle().await;
+    assert!(app.fake.releases(GITLAB_REPO).is_empty(), "not on the pipeline");
+    let (mr, _) = app.fake.opened_merge_requests(GITLAB_REPO).remove(0);
+    let merged = |source: &str| {
+        let mut p = fixture_json("gitlab/merge_request.open.json");
+        p["project"]["path_with_namespace"] = json!(GITLAB_REPO);
+        p["project"]["default_branch"] = json!("main");
+        let attributes = &mut p["object_attributes"];
+        attributes["action"] = json!("merge");
+        attributes["state"] = json!("merged");
+        attributes["iid"] = json!(mr.number);
+        attributes["source_branch"] = json!(source);
+        attributes["target_branch"] = json!("main");
+        attributes["description"] = json!(mr.body);
+        p
+    };
+    // Another branch's merge request carrying the same text publishes nothing.
+    app.gitlab("Merge Request Hook", "gl-m0", &merged("feature-1"))
+        .await;
+    app.wait_idle().await;
+    assert!(app.fake.releases(GITLAB_REPO).is_empty());
+    app.gitlab("Merge Request Hook", "gl-m1", &merged("release-next"))
+        .await;
+    app.gitlab("Merge Request Hook", "gl-m2", &merged("release-next"))
+        .await;
+    app.wait_idle().await;
+    let releases = app.fake.releases(GITLAB_REPO);
+    assert_eq!(releases.len(), 1, "{releases:#?}");
+    assert_eq!(releases[0].tag, "v1.4.0");
+    assert!(releases[0].notes.contains("- Dark mode."));
+    app.teardown().await;
+}
+
 /// A comment by forgehand itself on the release merge request: still ignored.
 fn github_bot_comment(app: &TestApp, number: u64) -> Value {
     let mut p = fixture_json("github/issue_comment.created.json");
