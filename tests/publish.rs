@@ -248,10 +248,17 @@ async fn gitlab_release_merge_request_merged_publishes_when_so_configured() {
     seed(&app, GITLAB_REPO, "v1.4.0");
     app.gitlab("Tag Push Hook", "gl-t1", &gitlab_tag_push("v1.4.0"))
         .await;
-    app.gitlab("Pipeline Hook", "gl-p1", &gitlab_pipeline("v1.4.0", 981, "success"))
-        .await;
+    app.gitlab(
+        "Pipeline Hook",
+        "gl-p1",
+        &gitlab_pipeline("v1.4.0", 981, "success"),
+    )
+    .await;
     app.wait_idle().await;
-    assert!(app.fake.releases(GITLAB_REPO).is_empty(), "not on the pipeline");
+    assert!(
+        app.fake.releases(GITLAB_REPO).is_empty(),
+        "not on the pipeline"
+    );
     let (mr, _) = app.fake.opened_merge_requests(GITLAB_REPO).remove(0);
     let merged = |source: &str| {
         let mut p = fixture_json("gitlab/merge_request.open.json");

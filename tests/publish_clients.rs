@@ -33,7 +33,7 @@ async fn clients(fake: &FakeForge) -> Vec<Box<dyn Forge>> {
     };
     let mut gh = GithubConfig::new(fake.url(), GithubAuth::Token(SecretString::from("t")));
     gh.write_interval = Duration::ZERO;
-    gh.retry = retry.clone();
+    gh.retry = retry;
     let mut gl = GitlabConfig::new(fake.url(), SecretString::from("t"));
     gl.write_interval = Duration::ZERO;
     gl.retry = retry;
