@@ -206,6 +206,11 @@ fn plan_acts_on_a_release_forgehand_published_but_not_on_its_comments() {
         "{plan}"
     );
     assert!(!plan.contains("caused by forgehand itself"), "{plan}");
+    // Without the forge the release's items are unknown; the plan says what it would do.
+    assert!(
+        plan.contains("note: \"released in\" feedback: no merged merge requests are known"),
+        "{plan}"
+    );
     let comment = edited(dir.path(), "github/issue_comment.created.json", |p| {
         p["comment"]["body"] = serde_json::json!("/deploy production");
         p["sender"] = bot.clone();

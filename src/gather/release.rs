@@ -121,20 +121,19 @@ async fn around_publishing(
             facts.failed_jobs = forge.failed_jobs(path, pipeline.id).await?;
         }
         EventKind::ReleasePublished { .. } => {
-            let Some(settings) = &release.feedback else {
-                return Ok(());
-            };
-            if feedback::items(facts, event.dialect().refs).len() <= settings.max_items {
-                return Ok(());
+            let over_cap = release.feedback.as_ref().is_some_and(|settings| {
+                feedback::items(facts, event.dialect().refs).len() > settings.max_items
+            });
+            if over_cap {
+                let mark = marker(MARKER_RELEASE_MR, &version.to_string(), None);
+                let found = forge
+                    .merge_requests_between(path, release.release_branch(), &facts.default_branch)
+                    .await?;
+                facts.release_mr = found
+                    .iter()
+                    .find(|mr| mr.body.contains(&mark))
+                    .map(|mr| mr.number);
             }
-            let mark = marker(MARKER_RELEASE_MR, &version.to_string(), None);
-            let found = forge
-                .merge_requests_between(path, release.release_branch(), &facts.default_branch)
-                .await?;
-            facts.release_mr = found
-                .iter()
-                .find(|mr| mr.body.contains(&mark))
-                .map(|mr| mr.number);
         }
         _ => {}
     }

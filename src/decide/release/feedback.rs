@@ -57,8 +57,8 @@ pub(super) fn released_in(derived: &Derived<'_>, plan: &mut Plan) {
     let url = Some(derived.release_url.as_str());
     if all.is_empty() {
         plan.notes.push(format!(
-            "no merged merge requests are known between the previous tag and {tag}: \
-             no \"released in\" feedback"
+            "\"released in\" feedback: no merged merge requests are known between the \
+             previous tag and {tag} (none were merged, or a dry run did not fetch them)"
         ));
         return;
     }
