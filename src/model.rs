@@ -1,14 +1,16 @@
 //! What both sides share: the forge kind, the names that cross into a forge (repository
 //! paths, logins, label names, issue references, parsed once at the edge), and the facts
 //! `decide` reads that the forge adapters produce (milestones, issue snapshots, merge
-//! requests, pipelines, changes). Plain data, no I/O.
+//! requests, pipelines, failed jobs, changes and the issues they close). Plain data, no I/O.
 
+mod closing;
 mod names;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub use closing::{closing_references, MAX_CLOSING_REFERENCES};
 pub use names::{InvalidName, IssueRef, LabelName, Login, RepoPath};
 
 /// Which forge a delivery came from.
@@ -120,6 +122,12 @@ pub struct MarkedIssue {
     pub body: String,
 }
 
+impl MarkedIssue {
+    pub fn is_open(&self) -> bool {
+        self.state == IssueState::Open
+    }
+}
+
 /// Where a merge / pull request stands; each adapter maps its forge's words to these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -197,4 +205,15 @@ pub struct Change {
     pub url: Option<String>,
     /// A merge/pull request rather than an issue (GitLab writes `!12` for those).
     pub is_merge_request: bool,
+    /// Issues of the same repository its description says it closes ([`closing_references`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closes: Vec<u64>,
+}
+
+/// A job of a pipeline (GitLab job, GitHub Actions job) that failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedJob {
+    pub name: String,
+    /// The job's web page.
+    pub url: Option<String>,
 }

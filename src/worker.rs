@@ -210,7 +210,8 @@ impl Worker {
     }
 
     /// The stored delivery as a neutral event, or the outcome of a job that has none to act
-    /// on (an ignored kind, a payload that does not decode, an event forgehand caused).
+    /// on (an ignored kind, a payload that does not decode, an event forgehand caused —
+    /// except a release it published, which continues the release chain).
     fn decode(&self, job: &Job) -> Result<Event, Outcome> {
         let event = match event::decode(job.forge, &job.event, &job.body) {
             Ok(Decoded::Event(event)) => *event,
@@ -220,7 +221,7 @@ impl Worker {
         if let Some(repo) = &event.repo {
             tracing::Span::current().record("repo", repo.path.as_str());
         }
-        if self.config.bot.is_self(&event.actor.login) {
+        if self.config.bot.is_self(&event.actor.login) && !decide::acts_on_own(&event) {
             return Err(Outcome::Ignored("caused by forgehand itself".into()));
         }
         Ok(event)

@@ -192,6 +192,90 @@ fn plan_shows_what_an_alert_would_do() {
     assert!(text(&out.stderr).contains("malformed payload"));
 }
 
+/// A payload from `fixture` changed by `edit`, written to a file in `dir`.
+fn edited(
+    dir: &std::path::Path,
+    fixture: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> String {
+    let mut p: serde_json::Value = serde_json::from_slice(&support::fixture(fixture)).unwrap();
+    edit(&mut p);
+    let path = dir.join(fixture.replace('/', "_"));
+    std::fs::write(&path, serde_json::to_vec(&p).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+fn plan_of(config: &str, forge: &str, event: &str, payload: &str) -> String {
+    let out = forgehand(&[
+        "plan", "--config", config, "--forge", forge, "--event", event, payload,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn plan_shows_the_release_a_publish_pipeline_makes_and_the_issue_a_failed_one_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = |status: &str| {
+        edited(dir.path(), "gitlab/pipeline.json", |p| {
+            p["object_attributes"]["ref"] = serde_json::json!("v1.4.0");
+            p["object_attributes"]["tag"] = serde_json::json!(true);
+            p["object_attributes"]["status"] = serde_json::json!(status);
+            p["object_attributes"]["stages"] = serde_json::json!(["build", "publish"]);
+        })
+    };
+    let config = "config/release-train.yml";
+    let green = plan_of(config, "gitlab", "Pipeline Hook", &pipeline("success"));
+    assert!(
+        green.contains("create or update release v1.4.0 of gitlab-org/gitlab-test: \"v1.4.0\""),
+        "{green}"
+    );
+    assert!(
+        green.contains("comment on and close the open issue of gitlab-org/gitlab-test carrying <!-- forgehand:publish-failed v1.4.0 -->"),
+        "{green}"
+    );
+    let red = plan_of(config, "gitlab", "Pipeline Hook", &pipeline("failed"));
+    assert!(
+        red.contains("open or update issue in gitlab-org/gitlab-test: \"Release v1.4.0 failed to publish\" labels release-blocker assigned to "),
+        "{red}"
+    );
+    assert!(!red.contains("create or update release"), "{red}");
+}
+
+#[test]
+fn plan_acts_on_a_release_forgehand_published_but_not_on_its_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let bot = serde_json::json!({ "login": "forgehand[bot]", "type": "Bot" });
+    let release = edited(dir.path(), "github/release.published.json", |p| {
+        p["release"]["tag_name"] = serde_json::json!("v1.4.0");
+        p["release"]["author"] = bot.clone();
+        p["sender"] = bot.clone();
+    });
+    let config = "config/release-train.yml";
+    let plan = plan_of(config, "github", "release", &release);
+    assert!(
+        plan.contains(
+            "file issue in acme/ops: \"Deploy Codertocat/Hello-World v1.4.0 to staging\""
+        ),
+        "{plan}"
+    );
+    assert!(!plan.contains("caused by forgehand itself"), "{plan}");
+    // Without the forge the release's items are unknown; the plan says what it would do.
+    assert!(
+        plan.contains("note: \"released in\" feedback: no merged merge requests are known"),
+        "{plan}"
+    );
+    let comment = edited(dir.path(), "github/issue_comment.created.json", |p| {
+        p["comment"]["body"] = serde_json::json!("/deploy production");
+        p["sender"] = bot.clone();
+    });
+    let plan = plan_of(config, "github", "issue_comment", &comment);
+    assert_eq!(
+        plan,
+        "nothing to do\nnote: caused by forgehand itself: ignored\n"
+    );
+}
+
 #[tokio::test]
 async fn serve_with_nothing_configured_runs_dry_and_refuses_unsigned_deliveries() {
     let dir = tempfile::tempdir().unwrap();

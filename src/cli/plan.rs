@@ -60,7 +60,7 @@ pub(super) fn plan(path: &Path, origin: &Origin, payload: &Path, json: bool) -> 
             return ExitCode::FAILURE;
         }
     };
-    let plan = if config.bot.is_self(&event.actor.login) {
+    let plan = if config.bot.is_self(&event.actor.login) && !decide::acts_on_own(&event) {
         let mut p = crate::plan::Plan::default();
         p.notes.push("caused by forgehand itself: ignored".into());
         p

@@ -15,6 +15,7 @@ mod error;
 mod github;
 mod gitlab;
 pub mod incidents;
+pub mod publish;
 pub mod release;
 pub mod rules;
 pub mod schedule;

@@ -1,7 +1,9 @@
 //! The `release:` configuration section: tag format, release branch and labels, changelog
 //! groups, calendar, rotation, templates (compiled at load so unknown variables are errors
-//! with their position), deployment requests, the next-release checklist and version bumps.
+//! with their position), deployment requests, the next-release checklist and version bumps;
+//! the forge release, feedback and failed-publish parts are in `publish.rs`.
 
+use super::publish::{FailedPublishConfig, FeedbackConfig, PublishConfig};
 use super::{Report, Spanned, Validate};
 use crate::release::bodies::{DEFAULT_CHECKLIST, DEFAULT_DEPLOY_REQUEST, DEFAULT_RELEASE_MR};
 use crate::release::bump::VersionFile;
@@ -64,6 +66,12 @@ pub struct ReleaseConfig {
     pub version_bump: Option<VersionBump>,
     /// Dates `/release schedule` lists. Default 4.
     pub schedule_count: Option<usize>,
+    /// The forge's release object of each release tag; off when absent.
+    pub publish: Option<PublishConfig>,
+    /// "Released in" comments and labels on a published release's items; off when absent.
+    pub feedback: Option<FeedbackConfig>,
+    /// An issue when a release tag's publish pipeline fails; off when absent.
+    pub failed_publish: Option<FailedPublishConfig>,
 }
 
 /// Label names of the release flow.
@@ -213,6 +221,14 @@ impl ReleaseConfig {
         self.schedule_count.unwrap_or(DEFAULT_SCHEDULE_COUNT)
     }
 
+    /// Labels of the failed-publish issue: the configured ones, else the blocker label.
+    pub fn failed_publish_labels(&self) -> Vec<String> {
+        match &self.failed_publish {
+            Some(f) if !f.labels.is_empty() => f.labels.clone(),
+            _ => vec![self.labels.blocker.clone()],
+        }
+    }
+
     /// The compiled template of `kind` (the configured one or the default).
     pub fn template(&self, kind: TemplateKind) -> Result<Template, TemplateError> {
         let (name, source, default, vars) = self.template_parts(kind);
@@ -293,6 +309,15 @@ impl Validate for ReleaseConfig {
         }
         if self.release_branch().trim().is_empty() {
             report.error("release_branch", "must not be empty");
+        }
+        if let Some(publish) = &self.publish {
+            publish.validate(&mut report.scoped("publish"));
+        }
+        if let Some(feedback) = &self.feedback {
+            feedback.validate(&mut report.scoped("feedback"));
+        }
+        if let Some(failed) = &self.failed_publish {
+            failed.validate(&mut report.scoped("failed_publish"));
         }
         if let Some(deploy) = &self.deploy_requests {
             if deploy.project.trim().is_empty() {

@@ -74,6 +74,14 @@ pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>
     needs
 }
 
+/// Whether forgehand acts on `event` although it caused it itself. Its own comments,
+/// commands and edits are ignored (no loops); a release it published still starts what a
+/// published release starts — deployment request, checklist, version bump, feedback —
+/// none of which publishes a release again.
+pub fn acts_on_own(event: &Event) -> bool {
+    matches!(event.kind, EventKind::ReleasePublished { .. })
+}
+
 /// Decide what to do about `event`.
 pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<Utc>) -> Plan {
     let mut plan = Plan::default();
@@ -85,13 +93,16 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
         incidents::decide(event, config, context, now, &mut plan);
         return plan;
     }
-    if matches!(
-        event.kind,
+    let release_event = match event.kind {
         EventKind::TagPushed { .. }
-            | EventKind::TagDeleted { .. }
-            | EventKind::Pipeline { .. }
-            | EventKind::ReleasePublished { .. }
-    ) {
+        | EventKind::TagDeleted { .. }
+        | EventKind::Pipeline { .. }
+        | EventKind::ReleasePublished { .. } => true,
+        // A merged release merge request, when it publishes the release.
+        EventKind::MergeRequest { .. } => release::subject(event, config).is_some(),
+        _ => false,
+    };
+    if release_event {
         release::decide(event, config, context, now, &mut plan);
     }
     let role = actor_role(event, config, context);

@@ -24,6 +24,16 @@ pub struct Dialect {
     /// A pipeline's event says whether it ran for a tag. Where it does not, a pipeline
     /// whose ref parses as a release tag is taken for that tag's pipeline.
     pub pipelines_flag_tags: bool,
+    /// The forge's release objects can be drafts (published later). Where they cannot, a
+    /// release is only created when it is to be published.
+    pub release_drafts: bool,
+    /// A release can be flagged as a pre-release. Where it cannot, the release's name says
+    /// so.
+    pub release_prerelease_flag: bool,
+    /// A release links milestones (by title).
+    pub release_milestones: bool,
+    /// What the forge calls merge requests, in the plural and in lower case.
+    pub merge_requests: &'static str,
 }
 
 /// How markdown names a label.
@@ -63,6 +73,10 @@ mod tests {
         comment_edits_carry_previous_text: false,
         comments_name_assignees: false,
         pipelines_flag_tags: true,
+        release_drafts: false,
+        release_prerelease_flag: false,
+        release_milestones: true,
+        merge_requests: "merge requests",
     };
 
     #[test]

@@ -18,7 +18,8 @@ use types::{Common, User};
 
 /// GitHub's dialect. An edited comment's event carries its previous text (`changes.body.from`)
 /// and a comment's event carries the whole issue, assignees included; a workflow run or check
-/// suite names its ref (`head_branch`) without saying whether it is a tag.
+/// suite names its ref (`head_branch`) without saying whether it is a tag. Its releases can
+/// be drafts and pre-releases; they link no milestones.
 pub const DIALECT: Dialect = Dialect {
     refs: RefStyle::GitHub,
     tag_page: "releases/tag/",
@@ -26,6 +27,10 @@ pub const DIALECT: Dialect = Dialect {
     comment_edits_carry_previous_text: true,
     comments_name_assignees: true,
     pipelines_flag_tags: false,
+    release_drafts: true,
+    release_prerelease_flag: true,
+    release_milestones: false,
+    merge_requests: "pull requests",
 };
 
 /// Prefix of a branch ref.

@@ -21,7 +21,8 @@ use types::{Common, Project, User};
 
 /// GitLab's dialect. A note's `update` event lacks the text before the edit, and names the
 /// item's assignees by id only (`assignee_ids`); a Pipeline Hook flags tag pipelines
-/// (`object_attributes.tag`).
+/// (`object_attributes.tag`). Its releases link milestones but have neither drafts nor a
+/// pre-release flag.
 pub const DIALECT: Dialect = Dialect {
     refs: RefStyle::GitLab,
     tag_page: "-/tags/",
@@ -29,6 +30,10 @@ pub const DIALECT: Dialect = Dialect {
     comment_edits_carry_previous_text: false,
     comments_name_assignees: false,
     pipelines_flag_tags: true,
+    release_drafts: false,
+    release_prerelease_flag: false,
+    release_milestones: true,
+    merge_requests: "merge requests",
 };
 
 /// Prefix of a branch ref.

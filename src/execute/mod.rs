@@ -4,6 +4,7 @@
 //! inside the forge clients; the first error that retrying did not fix stops the plan and is
 //! returned (the job is then marked failed).
 
+mod publish;
 mod release;
 
 use crate::forge::{Forge, ForgeError, IssueEdit};

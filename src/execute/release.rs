@@ -1,8 +1,10 @@
 //! Executes the release intents: merge requests found again by branches and marker,
 //! issues filed once by marker, branches created unless present, commits skipped when the
-//! file already has the content. Each says whether it was skipped as already done. The
-//! repository paths, labels and logins of an intent are parsed first.
+//! file already has the content; the publishing intents are in `publish.rs`. Each says
+//! whether it was skipped as already done. The repository paths, labels and logins of an
+//! intent are parsed first.
 
+use super::publish;
 use crate::forge::{Forge, ForgeError, MergeRequestFields};
 use crate::model::{LabelName, Login, RepoPath};
 use crate::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec};
@@ -34,7 +36,10 @@ async fn lock(key: String) -> OwnedMutexGuard<()> {
 fn lock_key(intent: &Intent) -> String {
     match intent {
         Intent::UpsertMergeRequest(s) => format!("mr {} {}", s.repo, s.source_branch),
-        Intent::FileIssue(s) => format!("issue {} {}", s.repo, s.marker),
+        Intent::FileIssue(s) | Intent::UpsertIssue(s) => format!("issue {} {}", s.repo, s.marker),
+        Intent::ResolveIssue(s) => format!("issue {} {}", s.repo, s.marker),
+        Intent::UpsertRelease(s) => format!("release {} {}", s.repo, s.tag),
+        Intent::ReleasedIn(s) => format!("released-in {} {}", s.target, s.marker),
         Intent::CreateBranch { repo, name, .. } => format!("branch {repo} {name}"),
         Intent::CommitFile(c) => format!("file {} {} {}", c.repo, c.branch, c.path),
         other => other.to_string(),
@@ -56,6 +61,10 @@ pub(super) async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, b
             Ok((intent.to_string(), false))
         }
         Intent::CommitFile(commit) => commit_file(commit, forge).await,
+        Intent::UpsertIssue(spec) => publish::upsert_issue(spec, forge).await,
+        Intent::ResolveIssue(spec) => publish::resolve_issue(spec, forge).await,
+        Intent::UpsertRelease(spec) => publish::upsert_release(spec, forge).await,
+        Intent::ReleasedIn(spec) => publish::released_in(spec, forge).await,
         other => Err(ForgeError::Other(format!("not a release intent: {other}"))),
     }
 }

@@ -2,10 +2,10 @@
 //! clients talk to is in `tests/support`).
 
 use super::*;
-use crate::forge::{MergeRequestFields, ReleaseForge};
+use crate::forge::{ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
 use crate::model::{
-    Change, FileAtRef, ForgeKind, IssueSnapshot, MarkedIssue, MergeRequestInfo, Milestone,
-    PipelineInfo, RepoPath,
+    Change, FailedJob, FileAtRef, ForgeKind, IssueSnapshot, MarkedIssue, MergeRequestInfo,
+    Milestone, PipelineInfo, RepoPath,
 };
 use crate::role::Role;
 use async_trait::async_trait;
@@ -102,6 +102,40 @@ impl ReleaseForge for Recorder {
         _: Option<&LabelName>,
     ) -> Result<Option<MarkedIssue>, ForgeError> {
         Err(unused("find_issue_with_marker"))
+    }
+    async fn rewrite_issue(
+        &self,
+        _: &RepoPath,
+        _: u64,
+        _: &str,
+        _: bool,
+    ) -> Result<(), ForgeError> {
+        Err(unused("rewrite_issue"))
+    }
+    async fn failed_jobs(&self, _: &RepoPath, _: u64) -> Result<Vec<FailedJob>, ForgeError> {
+        Err(unused("failed_jobs"))
+    }
+    async fn release_by_tag(
+        &self,
+        _: &RepoPath,
+        _: &str,
+    ) -> Result<Option<ForgeRelease>, ForgeError> {
+        Err(unused("release_by_tag"))
+    }
+    async fn create_release(
+        &self,
+        _: &RepoPath,
+        _: &ReleaseFields<'_>,
+    ) -> Result<Option<String>, ForgeError> {
+        Err(unused("create_release"))
+    }
+    async fn update_release(
+        &self,
+        _: &RepoPath,
+        _: &ForgeRelease,
+        _: &ReleaseFields<'_>,
+    ) -> Result<(), ForgeError> {
+        Err(unused("update_release"))
     }
     async fn create_issue(
         &self,

@@ -7,12 +7,13 @@
 mod forges;
 pub mod github;
 pub mod gitlab;
+mod release_objects;
 mod setup;
 pub mod transport;
 
 use crate::model::{
-    Change, FileAtRef, ForgeKind, InvalidName, IssueRef, IssueSnapshot, IssueState, LabelName,
-    Login, MarkedIssue, MergeRequestInfo, Milestone, PipelineInfo, RepoPath,
+    Change, FailedJob, FileAtRef, ForgeKind, InvalidName, IssueRef, IssueSnapshot, IssueState,
+    LabelName, Login, MarkedIssue, MergeRequestInfo, Milestone, PipelineInfo, RepoPath,
 };
 use crate::role::Role;
 use async_trait::async_trait;
@@ -21,6 +22,7 @@ use std::time::Duration;
 pub use forges::Forges;
 pub use github::{GithubAuth, GithubConfig, GithubForge};
 pub use gitlab::{GitlabConfig, GitlabForge};
+pub use release_objects::{ForgeRelease, ReleaseFields};
 pub use setup::build;
 pub use transport::retry::RetryPolicy;
 
@@ -166,8 +168,9 @@ pub trait Forge: ReleaseForge + Send + Sync {
 
 /// What the release flow needs from a forge, beyond issues and comments: tags, files at a
 /// ref, merged changes between two refs, merge requests by branch, branches, single-file
-/// commits, issues found by marker or label, and the latest pipeline of a ref. Reads return
-/// `Ok(None)` / empty for what does not exist. Every method is required.
+/// commits, issues found by marker or label, the latest pipeline of a ref and its failed
+/// jobs, and the forge's release object of a tag. Reads return `Ok(None)` / empty for what
+/// does not exist. Every method is required.
 #[async_trait]
 pub trait ReleaseForge: Send + Sync {
     /// Tag names of the repository (newest first as the forge lists them).
@@ -246,6 +249,15 @@ pub trait ReleaseForge: Send + Sync {
         label: Option<&LabelName>,
     ) -> Result<Option<MarkedIssue>, ForgeError>;
 
+    /// Replace an issue's body, reopening it when `reopen` is set (one write).
+    async fn rewrite_issue(
+        &self,
+        repo: &RepoPath,
+        number: u64,
+        body: &str,
+        reopen: bool,
+    ) -> Result<(), ForgeError>;
+
     /// File an issue; returns its number / iid.
     async fn create_issue(
         &self,
@@ -271,6 +283,37 @@ pub trait ReleaseForge: Send + Sync {
         git_ref: &str,
         stage: &str,
     ) -> Result<Option<PipelineInfo>, ForgeError>;
+
+    /// The jobs of pipeline / workflow run `pipeline_id` that failed.
+    async fn failed_jobs(
+        &self,
+        repo: &RepoPath,
+        pipeline_id: u64,
+    ) -> Result<Vec<FailedJob>, ForgeError>;
+
+    /// The release object of `tag`, drafts included (GitHub lists those only to people
+    /// who may push).
+    async fn release_by_tag(
+        &self,
+        repo: &RepoPath,
+        tag: &str,
+    ) -> Result<Option<ForgeRelease>, ForgeError>;
+
+    /// Create the release object of `fields.tag`; returns its web URL when the forge says.
+    async fn create_release(
+        &self,
+        repo: &RepoPath,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<Option<String>, ForgeError>;
+
+    /// Replace name, notes, draft and pre-release flags (and milestones, when given) of
+    /// `existing`; publishing a draft is an update with `draft: false`.
+    async fn update_release(
+        &self,
+        repo: &RepoPath,
+        existing: &ForgeRelease,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<(), ForgeError>;
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 //! Gathers what the release flow decides on: the repository's tags, the changelog at the
 //! tag, the changes merged since the previous semver tag, the tag's pipeline, open release
-//! blockers, the version file and the current checklist. The only I/O of the release flow
-//! besides executing its plan.
+//! blockers, the version file and the current checklist; around publishing, the failed
+//! jobs of a failed publish pipeline, the milestones a release may link and the release
+//! merge request a feedback summary goes on. The only I/O of the release flow besides
+//! executing its plan.
 
 use crate::config::Config;
+use crate::decide::release::{feedback, publish};
 use crate::decide::{ReleaseFacts, Subject};
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, PipelineStatus};
 use crate::forge::{Forge, ForgeError};
 use crate::model::{LabelName, RepoPath};
-use crate::release::{marker, previous_tag_name, MARKER_CHECKLIST};
+use crate::release::{marker, previous_tag_name, Version, MARKER_CHECKLIST, MARKER_RELEASE_MR};
 
 /// Default branch when neither the configuration nor the payload names one.
 const FALLBACK_DEFAULT_BRANCH: &str = "main";
@@ -93,6 +96,50 @@ pub async fn gather(
                 .and_then(|found| found.url);
         }
     }
+    around_publishing(forge, config, event, path, &version, &mut facts).await?;
     facts.tags = tags;
     Ok(Some(facts))
+}
+
+/// The facts of publishing, each fetched only for the event that needs it: the failed jobs
+/// of a failed publish pipeline, the milestones when a release object is written on a forge
+/// whose releases link them, and the release merge request when a published release has
+/// more items than get their own "released in" comment.
+async fn around_publishing(
+    forge: &dyn Forge,
+    config: &Config,
+    event: &Event,
+    path: &RepoPath,
+    version: &Version,
+    facts: &mut ReleaseFacts,
+) -> Result<(), ForgeError> {
+    let release = &config.release;
+    match &event.kind {
+        EventKind::Pipeline { pipeline }
+            if pipeline.status == PipelineStatus::Failed && release.failed_publish.is_some() =>
+        {
+            facts.failed_jobs = forge.failed_jobs(path, pipeline.id).await?;
+        }
+        EventKind::ReleasePublished { .. } => {
+            let over_cap = release.feedback.as_ref().is_some_and(|settings| {
+                feedback::items(facts, event.dialect().refs).len() > settings.max_items
+            });
+            if over_cap {
+                let mark = marker(MARKER_RELEASE_MR, &version.to_string(), None);
+                let found = forge
+                    .merge_requests_between(path, release.release_branch(), &facts.default_branch)
+                    .await?;
+                facts.release_mr = found
+                    .iter()
+                    .find(|mr| mr.body.contains(&mark))
+                    .map(|mr| mr.number);
+            }
+        }
+        _ => {}
+    }
+    if event.dialect().release_milestones && publish::writes_release(event, config) {
+        let milestones = forge.milestones(path).await?;
+        facts.milestones = milestones.into_iter().map(|m| m.title).collect();
+    }
+    Ok(())
 }

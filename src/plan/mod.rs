@@ -3,7 +3,9 @@
 
 mod release;
 
-pub use release::{FileCommit, IssueSpec, MergeRequestSpec};
+pub use release::{
+    FileCommit, IssueSpec, MergeRequestSpec, ReleaseSpec, ReleasedInSpec, ResolveSpec,
+};
 use serde::Serialize;
 use std::fmt;
 
@@ -103,6 +105,15 @@ pub enum Intent {
     UpsertMergeRequest(MergeRequestSpec),
     /// File an issue once (deployment request, checklist).
     FileIssue(IssueSpec),
+    /// Open an issue, or bring the one carrying its marker up to date (body; reopened when
+    /// closed): the failed-publish issue.
+    UpsertIssue(IssueSpec),
+    /// Comment on and close the open issue carrying a marker (a publish that succeeded).
+    ResolveIssue(ResolveSpec),
+    /// Create or update the forge's release object of a tag.
+    UpsertRelease(ReleaseSpec),
+    /// Label and comment "released in" on an issue / merge request once.
+    ReleasedIn(ReleasedInSpec),
     /// Create branch `name` from `from` (a branch, tag or sha) unless it exists.
     CreateBranch {
         repo: String,
@@ -141,6 +152,23 @@ impl fmt::Display for Intent {
             } => write!(f, "react :{reaction}: to comment {comment_id} on {target}"),
             Intent::UpsertMergeRequest(spec) => spec.fmt(f),
             Intent::FileIssue(spec) => spec.fmt(f),
+            Intent::UpsertIssue(spec) => {
+                write!(
+                    f,
+                    "open or update issue in {}: \"{}\"",
+                    spec.repo, spec.title
+                )?;
+                if !spec.labels.is_empty() {
+                    write!(f, " labels {}", spec.labels.join(", "))?;
+                }
+                if !spec.assignees.is_empty() {
+                    write!(f, " assigned to {}", spec.assignees.join(", "))?;
+                }
+                write!(f, " (found again by {})", spec.marker)
+            }
+            Intent::ResolveIssue(spec) => spec.fmt(f),
+            Intent::UpsertRelease(spec) => spec.fmt(f),
+            Intent::ReleasedIn(spec) => spec.fmt(f),
             Intent::CreateBranch { repo, name, from } => {
                 write!(
                     f,

@@ -1,6 +1,8 @@
 //! Intents of the release flow: merge requests kept in step with a template, issues filed
-//! once (found again by their marker), branches and single-file commits.
+//! once (found again by their marker) or kept up to date and closed, branches, single-file
+//! commits, the forge's release object of a tag, and "released in" notes.
 
+use super::Target;
 use serde::Serialize;
 use std::fmt;
 
@@ -40,6 +42,87 @@ pub struct FileCommit {
     pub path: String,
     pub content: String,
     pub message: String,
+}
+
+/// Create the forge's release object of `tag`, or update the one that exists (found by its
+/// tag). A published release is never turned back into a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleaseSpec {
+    pub repo: String,
+    pub tag: String,
+    pub name: String,
+    /// Markdown: the changelog section, or the grouped merged changes.
+    pub notes: String,
+    /// Keep it unpublished (a draft kept up to date until the release is published).
+    pub draft: bool,
+    pub prerelease: bool,
+    /// Milestone titles to link (forges that link milestones).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<String>,
+}
+
+/// Tell one issue / merge request it was released: add `labels`, then comment `body` —
+/// unless a comment carrying `marker` shows it was told already.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleasedInSpec {
+    pub target: Target,
+    pub body: String,
+    pub marker: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+}
+
+/// Comment `comment` on the open issue of `repo` carrying `marker` (looked for among issues
+/// with `label`) and close it; nothing when no such issue is open. The comment is posted
+/// once: `comment_marker` is looked for first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolveSpec {
+    pub repo: String,
+    pub marker: String,
+    pub label: Option<String>,
+    pub comment: String,
+    pub comment_marker: String,
+}
+
+impl fmt::Display for ReleaseSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match (self.draft, self.prerelease) {
+            (true, true) => "draft pre-release",
+            (true, false) => "draft release",
+            (false, true) => "pre-release",
+            (false, false) => "release",
+        };
+        write!(
+            f,
+            "create or update {kind} {} of {}: \"{}\"",
+            self.tag, self.repo, self.name
+        )?;
+        if !self.milestones.is_empty() {
+            write!(f, " milestones {}", self.milestones.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ReleasedInSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let first = self.body.lines().find(|l| !l.starts_with("<!--"));
+        write!(f, "tell {}: {}", self.target, first.unwrap_or_default())?;
+        if !self.labels.is_empty() {
+            write!(f, " + labels {}", self.labels.join(", "))?;
+        }
+        write!(f, " (unless {} exists)", self.marker)
+    }
+}
+
+impl fmt::Display for ResolveSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "comment on and close the open issue of {} carrying {} (if any)",
+            self.repo, self.marker
+        )
+    }
 }
 
 impl fmt::Display for MergeRequestSpec {

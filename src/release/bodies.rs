@@ -207,6 +207,7 @@ mod tests {
             author: "bob".into(),
             url: url.map(Into::into),
             is_merge_request: true,
+            closes: vec![],
         };
         vec![
             change(

@@ -374,6 +374,7 @@ Breaking: the `rules:` key is now `triage:`.
             author: "alice".to_string(),
             url: None,
             is_merge_request: mr,
+            closes: vec![],
         }
     }
 

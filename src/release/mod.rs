@@ -1,12 +1,13 @@
 //! Release logic, all pure (no I/O, no clock reads: "today" is always a parameter):
 //! versions and tags, changelog sections, the release calendar, the release-manager
-//! rotation, body templates and version-file bumps.
+//! rotation, body templates, version-file bumps, and the bodies written around publishing.
 
 pub mod bodies;
 pub mod bump;
 pub mod calendar;
 pub mod changelog;
 mod de;
+pub mod published;
 pub mod rotation;
 pub mod template;
 #[cfg(test)]
@@ -23,10 +24,14 @@ pub use changelog::{
     change_entries, config_changes, extract_section, group_changes, Change, ChangeEntry,
     ChangeGroup, RefStyle,
 };
+pub use published::{
+    publish_fixed_comment, publish_fixed_marker, released_in_comment, FailedPublish,
+    ReleasedSummary, MARKER_PUBLISH_FAILED, MARKER_PUBLISH_FIXED, MARKER_RELEASED_IN,
+};
 pub use rotation::{Rotation, RotationError, RotationPeriod};
 pub use template::{
     ensure_marker, marker, Template, TemplateError, CHECKLIST_VARS, DEPLOY_REQUEST_VARS,
-    MARKER_CHECKLIST, MARKER_DEPLOY_REQUEST, MARKER_RELEASE_MR, RELEASE_MR_VARS,
+    MARKER_CHECKLIST, MARKER_DEPLOY_REQUEST, MARKER_RELEASE_MR, RELEASE_MR_VARS, RELEASE_NAME_VARS,
 };
 pub use version::{
     bump_kind, previous_tag, previous_tag_name, BumpKind, TagFormat, Version, VersionError,

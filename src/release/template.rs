@@ -43,6 +43,9 @@ pub const CHECKLIST_VARS: &[&str] = &[
     "project",
 ];
 
+/// Variables of the forge release's name template.
+pub const RELEASE_NAME_VARS: &[&str] = &["tag", "version", "project"];
+
 /// Marker kind of release merge requests.
 pub const MARKER_RELEASE_MR: &str = "release-mr";
 /// Marker kind of deployment request issues.

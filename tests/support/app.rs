@@ -8,6 +8,7 @@ use forgehand::event::ForgeKind;
 use forgehand::startup::Application;
 use forgehand::store::{self, DeliveryRecord, Store};
 use forgehand::telemetry::Metrics;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -92,6 +93,31 @@ impl TestApp {
     pub async fn gitlab(&self, event: &str, delivery: &str, body: &serde_json::Value) -> Response {
         let body = serde_json::to_vec(body).expect("json");
         http::post_gitlab(self.port, GITLAB_TOKEN, event, delivery, &body).await
+    }
+
+    /// Post the webhooks the fake forge sent since the last call, as the forge would (GitHub
+    /// signed, GitLab with its token), each under a new delivery id; returns the ids with
+    /// the event names.
+    pub async fn deliver_fake_webhooks(&self) -> Vec<(ForgeKind, String, String)> {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let mut sent = Vec::new();
+        for hook in self.fake.take_webhooks() {
+            let id = format!("fake-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+            let (forge, response) = match hook.forge {
+                "github" => (
+                    ForgeKind::Github,
+                    self.github(&hook.event, &id, &hook.payload).await,
+                ),
+                _ => (
+                    ForgeKind::Gitlab,
+                    self.gitlab(&hook.event, &id, &hook.payload).await,
+                ),
+            };
+            assert_eq!(response.status, 202, "{}: {}", hook.event, response.body);
+            let action = hook.payload["action"].as_str().unwrap_or_default();
+            sent.push((forge, id, format!("{}.{action}", hook.event)));
+        }
+        sent
     }
 
     pub async fn get(&self, path: &str) -> Response {

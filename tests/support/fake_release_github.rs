@@ -20,6 +20,9 @@ pub(super) fn route(
     query: &Query,
     body: &Value,
 ) -> Option<Reply> {
+    if let Some(reply) = super::fake_publish::github_route(state, repo, method, rest, query, body) {
+        return Some(reply);
+    }
     let reply = match (method, rest) {
         ("GET", ["tags"]) => {
             let tags = state.release.tags.get(repo).cloned().unwrap_or_default();

@@ -19,6 +19,9 @@ pub(super) fn route(
     query: &Query,
     body: &Value,
 ) -> Option<Reply> {
+    if let Some(reply) = super::fake_publish::gitlab_route(state, repo, method, rest, query, body) {
+        return Some(reply);
+    }
     let reply = match (method, rest) {
         ("GET", ["repository", "tags"]) => {
             let tags = state.release.tags.get(repo).cloned().unwrap_or_default();
@@ -145,6 +148,12 @@ pub(super) fn route(
             Reply::created(
                 json!({ "iid": number, "remove_source_branch": body["remove_source_branch"] }),
             )
+        }
+        ("PUT", ["issues", iid]) => {
+            // Keep the description, then let the general route apply the rest.
+            let number: u64 = iid.parse().ok()?;
+            store_text(state, repo, number, None, body["description"].as_str());
+            return None;
         }
         ("PUT", ["merge_requests", iid]) => {
             let number: u64 = iid.parse().ok()?;

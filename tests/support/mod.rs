@@ -6,11 +6,13 @@ pub mod app;
 pub mod fake_forge;
 mod fake_github;
 pub mod fake_gitlab;
+pub mod fake_publish;
 pub mod fake_release;
 mod fake_release_github;
 mod fake_release_gitlab;
 pub mod fake_state;
 pub mod http;
+pub mod payloads;
 pub mod triage;
 
 #[allow(unused_imports)] // not every test binary uses the fake forge

@@ -87,6 +87,7 @@ fn change(number: u64, title: &str, labels: &[&str]) -> Change {
         author: "dev".into(),
         url: Some(format!("https://forge.example/acme/app/pull/{number}")),
         is_merge_request: true,
+        closes: vec![],
     }
 }
 
@@ -111,6 +112,7 @@ fn facts(tag: &str, changelog: Option<&str>) -> Context {
             blockers: vec![],
             version_file: Some("{\n  \"name\": \"app\",\n  \"version\": \"1.4.0\"\n}\n".into()),
             checklist_url: Some("https://forge.example/acme/app/issues/40".into()),
+            ..ReleaseFacts::default()
         }),
         ..Context::default()
     }

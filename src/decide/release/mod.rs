@@ -1,20 +1,26 @@
 //! Release decisions: a semver tag push keeps the release merge request (`release-next` →
-//! default branch) in step with the template; the tag's publishing pipeline updates it; a
+//! default branch) in step with the template; the tag's publishing pipeline updates it and
+//! publishes the forge's release (`publish.rs`) or opens the failed-publish issue; a
 //! published release files the deployment request, the next release's checklist and the
-//! version-bump merge request. Facts come from [`ReleaseFacts`], gathered beforehand.
+//! version-bump merge request, and tells its issues and merge requests (`feedback.rs`).
+//! Facts come from [`ReleaseFacts`], gathered beforehand.
 
 pub mod commands;
+pub mod feedback;
 #[cfg(test)]
 mod flow_tests;
+pub mod publish;
+#[cfg(test)]
+mod publish_tests;
 mod render;
 
 use super::Context;
+use crate::config::publish::PublishTrigger;
 use crate::config::release::DeployTrigger;
 use crate::config::release::ReleaseConfig;
 use crate::config::Config;
-use crate::event::{Dialect, Event, EventKind, Pipeline};
-use crate::model::Change;
-use crate::model::PipelineInfo;
+use crate::event::{Dialect, Event, EventKind, MergeRequestAction, Pipeline};
+use crate::model::{Change, FailedJob, PipelineInfo};
 use crate::plan::{Intent, Plan};
 use crate::release::{
     bump_kind, extract_section, group_changes, previous_tag, BumpKind, RefStyle, Version,
@@ -43,6 +49,16 @@ pub struct ReleaseFacts {
     pub version_file: Option<String>,
     /// Web URL of this release's checklist issue, if one exists.
     pub checklist_url: Option<String>,
+    /// The failed jobs of a failed publish pipeline (when the failed-publish issue is on).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_jobs: Vec<FailedJob>,
+    /// Titles of the open milestones (forges whose releases link milestones, when the
+    /// release object is written).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<String>,
+    /// Number of this version's release merge request, when the feedback summary goes there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release_mr: Option<u64>,
 }
 
 /// Why the release flow looks at this event: the tag it is about, if the event concerns a
@@ -73,6 +89,18 @@ pub fn subject(event: &Event, config: &Config) -> Option<Subject> {
             Some(version) => Subject::Tag(format.tag_for(&version)),
             None => Subject::Latest,
         }),
+        // The merged release merge request publishes the release, when so configured.
+        EventKind::MergeRequest {
+            action: MergeRequestAction::Merged,
+            merge_request,
+        } if release
+            .publish
+            .as_ref()
+            .is_some_and(|p| p.on == PublishTrigger::Merge)
+            && merge_request.source_branch == release.release_branch() =>
+        {
+            marked_version(&merge_request.item.body).map(|v| Subject::Tag(format.tag_for(&v)))
+        }
         _ => None,
     }
 }
@@ -253,7 +281,12 @@ pub fn decide(
             if on_tag && matches!(event.kind, EventKind::TagPushed { .. }) {
                 push_deploy_request(&derived, None, &mut plan.intents, &mut plan.notes);
             }
+            publish::release_object(&derived, event, plan);
+            if let EventKind::Pipeline { pipeline } = &event.kind {
+                publish::failed_publish(&derived, pipeline, plan);
+            }
         }
+        EventKind::MergeRequest { .. } => publish::release_object(&derived, event, plan),
         EventKind::ReleasePublished { .. } => {
             let on_release = release
                 .deploy_requests
@@ -271,6 +304,7 @@ pub fn decide(
                 Ok(bump) => plan.intents.extend(bump),
                 Err(e) => plan.notes.push(e),
             }
+            feedback::released_in(&derived, plan);
         }
         _ => {}
     }

@@ -4,6 +4,7 @@
 
 mod app;
 mod ops;
+mod publish;
 mod release;
 mod release_types;
 mod sender;

@@ -1,18 +1,18 @@
 //! GitHub side of [`ReleaseForge`]: tags, contents, compare + closed pull requests, pull
 //! requests by head branch, git refs, contents `PUT`, issues by marker or label, workflow
-//! runs. Request and answer shapes follow GitHub's OpenAPI description; every value put into
-//! a path or query is percent-encoded, and a path segment that would move the path (empty,
-//! `.`, `..`) is refused.
+//! runs (releases and failed jobs: `publish.rs`). Request and answer shapes follow GitHub's
+//! OpenAPI description; every value put into a path or query is percent-encoded, and a path
+//! segment that would move the path (empty, `.`, `..`) is refused.
 
 use super::release_types::{
     GhCompare, GhContent, GhIssueRef, GhNumber, GhPull, GhRun, GhRuns, GhSha, GhTag,
 };
 use super::{repo_base, GithubForge};
 use crate::forge::transport::encode::{encode as query, path_segment, path_segments};
-use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
+use crate::forge::{ForgeError, ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
 use crate::model::{
-    Change, FileAtRef, IssueState, LabelName, Login, MarkedIssue, MergeRequestInfo,
-    MergeRequestState, PipelineInfo, RepoPath,
+    closing_references, Change, FailedJob, FileAtRef, IssueState, LabelName, Login, MarkedIssue,
+    MergeRequestInfo, MergeRequestState, PipelineInfo, RepoPath,
 };
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -116,6 +116,7 @@ impl ReleaseForge for GithubForge {
                 author: p.user.map(|u| u.login).unwrap_or_default(),
                 url: p.html_url,
                 is_merge_request: true,
+                closes: closing_references(p.body.as_deref().unwrap_or_default()),
             })
             .collect();
         changes.sort_by_key(|c| c.number);
@@ -282,6 +283,16 @@ impl ReleaseForge for GithubForge {
             }))
     }
 
+    async fn rewrite_issue(
+        &self,
+        repo: &RepoPath,
+        number: u64,
+        body: &str,
+        reopen: bool,
+    ) -> Result<(), ForgeError> {
+        self.patch_issue_body(repo, number, body, reopen).await
+    }
+
     async fn create_issue(
         &self,
         repo: &RepoPath,
@@ -350,6 +361,39 @@ impl ReleaseForge for GithubForge {
                 status: run_status(run),
                 url: run.html_url.clone(),
             }))
+    }
+
+    async fn failed_jobs(
+        &self,
+        repo: &RepoPath,
+        pipeline_id: u64,
+    ) -> Result<Vec<FailedJob>, ForgeError> {
+        self.run_failed_jobs(repo, pipeline_id).await
+    }
+
+    async fn release_by_tag(
+        &self,
+        repo: &RepoPath,
+        tag: &str,
+    ) -> Result<Option<ForgeRelease>, ForgeError> {
+        self.find_release(repo, tag).await
+    }
+
+    async fn create_release(
+        &self,
+        repo: &RepoPath,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<Option<String>, ForgeError> {
+        self.post_release(repo, fields).await
+    }
+
+    async fn update_release(
+        &self,
+        repo: &RepoPath,
+        existing: &ForgeRelease,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<(), ForgeError> {
+        self.patch_release(repo, existing, fields).await
     }
 }
 

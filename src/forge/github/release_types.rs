@@ -88,3 +88,32 @@ pub(super) struct GhRun {
     pub(super) conclusion: Option<String>,
     pub(super) html_url: Option<String>,
 }
+
+#[derive(Deserialize)]
+pub(super) struct GhJobs {
+    #[serde(default)]
+    pub(super) jobs: Vec<GhJob>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct GhJob {
+    pub(super) name: String,
+    pub(super) conclusion: Option<String>,
+    pub(super) html_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct GhRelease {
+    pub(super) id: u64,
+    pub(super) tag_name: String,
+    #[serde(default)]
+    pub(super) name: Option<String>,
+    #[serde(default)]
+    pub(super) body: Option<String>,
+    #[serde(default)]
+    pub(super) draft: bool,
+    #[serde(default)]
+    pub(super) prerelease: bool,
+    pub(super) html_url: Option<String>,
+    pub(super) author: Option<GhUser>,
+}

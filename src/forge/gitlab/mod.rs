@@ -4,7 +4,9 @@
 //! the shared transport (retry, per-project write throttle, metrics, paging).
 
 mod ops;
+mod publish;
 mod release;
+mod release_types;
 mod sender;
 
 use super::transport::classify::{classify, from_status, RateLimitHeaders};

@@ -1,87 +1,21 @@
 //! GitLab side of [`ReleaseForge`]: repository tags, files and compare, merge requests by
 //! branch or merged into a branch, branches, file commits, issues by marker or label, and
-//! pipelines of a ref (shapes per GitLab's REST documentation). Every value put into a path
-//! or query is percent-encoded as one segment (a branch or file that is empty, `.` or `..`
-//! is refused).
+//! pipelines of a ref (releases and failed jobs: `publish.rs`; answer shapes, per GitLab's
+//! REST documentation, in `release_types.rs`). Every value put into a path or query is
+//! percent-encoded as one segment (a branch or file that is empty, `.` or `..` is refused).
 
+use super::release_types::{GlCompare, GlFile, GlIssueRef, GlMergeRequest, GlPipeline, GlTag};
 use super::{project_base, GitlabForge};
 use crate::forge::transport::encode::{encode, path_segment};
-use crate::forge::{ForgeError, MergeRequestFields, ReleaseForge};
+use crate::forge::{ForgeError, ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
 use crate::model::{
-    Change, FileAtRef, IssueState, LabelName, Login, MarkedIssue, MergeRequestInfo,
-    MergeRequestState, PipelineInfo, RepoPath,
+    closing_references, Change, FailedJob, FileAtRef, IssueState, LabelName, Login, MarkedIssue,
+    MergeRequestInfo, MergeRequestState, PipelineInfo, RepoPath,
 };
 use async_trait::async_trait;
 use base64::Engine as _;
 use http::Method;
-use serde::Deserialize;
 use serde_json::{json, Value};
-
-#[derive(Deserialize)]
-struct GlTag {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct GlFile {
-    content: String,
-    blob_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GlCompare {
-    #[serde(default)]
-    commits: Vec<GlCommit>,
-}
-
-#[derive(Deserialize)]
-struct GlCommit {
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct GlAuthor {
-    username: String,
-}
-
-#[derive(Deserialize)]
-struct GlMergeRequest {
-    iid: u64,
-    #[serde(default)]
-    title: String,
-    state: String,
-    #[serde(default)]
-    description: Option<String>,
-    web_url: Option<String>,
-    #[serde(default)]
-    labels: Vec<String>,
-    author: Option<GlAuthor>,
-    merge_commit_sha: Option<String>,
-    squash_commit_sha: Option<String>,
-    sha: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GlIssueRef {
-    iid: u64,
-    #[serde(default)]
-    description: Option<String>,
-    web_url: Option<String>,
-    /// `opened` or `closed`.
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    closed_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default)]
-    labels: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct GlPipeline {
-    id: u64,
-    status: String,
-    web_url: Option<String>,
-}
 
 /// Label names joined by commas, as GitLab takes them.
 fn joined(labels: &[LabelName]) -> String {
@@ -203,6 +137,7 @@ impl ReleaseForge for GitlabForge {
                 author: mr.author.map(|a| a.username).unwrap_or_default(),
                 url: mr.web_url,
                 is_merge_request: true,
+                closes: closing_references(mr.description.as_deref().unwrap_or_default()),
             })
             .collect();
         changes.sort_by_key(|c| c.number);
@@ -326,15 +261,24 @@ impl ReleaseForge for GitlabForge {
             .map(|i| MarkedIssue {
                 number: i.iid,
                 url: i.web_url,
-                state: if i.state == "closed" {
-                    IssueState::Closed
-                } else {
-                    IssueState::Open
+                state: match i.state.as_deref() {
+                    Some("closed") => IssueState::Closed,
+                    _ => IssueState::Open,
                 },
                 closed_at: i.closed_at,
                 labels: i.labels,
                 body: i.description.unwrap_or_default(),
             }))
+    }
+
+    async fn rewrite_issue(
+        &self,
+        repo: &RepoPath,
+        number: u64,
+        body: &str,
+        reopen: bool,
+    ) -> Result<(), ForgeError> {
+        self.put_issue_description(repo, number, body, reopen).await
     }
 
     async fn create_issue(
@@ -390,6 +334,39 @@ impl ReleaseForge for GitlabForge {
             status: pipeline_status(&p.status).to_string(),
             url: p.web_url,
         }))
+    }
+
+    async fn failed_jobs(
+        &self,
+        repo: &RepoPath,
+        pipeline_id: u64,
+    ) -> Result<Vec<FailedJob>, ForgeError> {
+        self.pipeline_failed_jobs(repo, pipeline_id).await
+    }
+
+    async fn release_by_tag(
+        &self,
+        repo: &RepoPath,
+        tag: &str,
+    ) -> Result<Option<ForgeRelease>, ForgeError> {
+        self.find_release(repo, tag).await
+    }
+
+    async fn create_release(
+        &self,
+        repo: &RepoPath,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<Option<String>, ForgeError> {
+        self.post_release(repo, fields).await
+    }
+
+    async fn update_release(
+        &self,
+        repo: &RepoPath,
+        existing: &ForgeRelease,
+        fields: &ReleaseFields<'_>,
+    ) -> Result<(), ForgeError> {
+        self.put_release(repo, existing, fields).await
     }
 }
 
