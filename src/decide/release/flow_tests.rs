@@ -1,11 +1,10 @@
 //! Release decisions on hand-built events and facts, with a fixed clock: plans, and
 //! snapshots of every body the release flow writes.
 
+use super::testing::{config, event, now, snapshot};
 use super::*;
 use crate::decide::{decide, needs};
-use crate::event::{
-    Actor, Comment, CommentAction, Item, ItemState, Pipeline, PipelineStatus, Release, Repo,
-};
+use crate::event::{Comment, CommentAction, Item, ItemState, Pipeline, PipelineStatus, Release};
 use crate::model::Change;
 use crate::model::ForgeKind;
 use crate::model::PipelineInfo;
@@ -40,34 +39,6 @@ release:
 "#;
 
 const CHANGELOG: &str = "# Changelog\n\n## [1.4.0] - 2026-11-23\n### Added\n- Dark mode (#12).\n\n## [1.3.0]\n### Fixed\n- Old bug.\n";
-
-fn config(yaml: &str) -> Config {
-    Config::from_str(yaml, "test.yml", &|_| None).unwrap()
-}
-
-/// Sunday 2026-11-22, 04:00 UTC.
-fn now() -> DateTime<Utc> {
-    "2026-11-22T04:00:00Z".parse().unwrap()
-}
-
-fn event(forge: ForgeKind, kind: EventKind) -> Event {
-    Event {
-        forge,
-        repo: Some(Repo {
-            path: "acme/app".into(),
-            id: Some(1),
-            default_branch: Some("main".into()),
-            url: Some("https://forge.example/acme/app".into()),
-            installation_id: None,
-        }),
-        actor: Actor {
-            login: "dana".into(),
-            id: None,
-            is_bot: false,
-        },
-        kind,
-    }
-}
 
 fn tag(forge: ForgeKind, name: &str) -> Event {
     event(
@@ -136,12 +107,6 @@ fn issues(plan: &Plan) -> Vec<&IssueSpec> {
             _ => None,
         })
         .collect()
-}
-
-fn snapshot(name: &str, body: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, body));
 }
 
 #[test]

@@ -13,6 +13,8 @@ pub mod publish;
 #[cfg(test)]
 mod publish_tests;
 mod render;
+#[cfg(test)]
+mod testing;
 
 use super::Context;
 use crate::config::publish::PublishTrigger;

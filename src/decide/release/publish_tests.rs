@@ -2,11 +2,11 @@
 //! drafts, pre-releases and milestones per forge, the failed-publish issue and its
 //! resolution, and "released in" feedback with its cap; snapshots of the plans.
 
+use super::testing::{config, event, now, snapshot};
 use super::*;
 use crate::decide::{acts_on_own, decide, needs};
 use crate::event::{
-    Actor, Comment, CommentAction, Item, ItemState, MergeRequest, Pipeline, PipelineStatus,
-    Release, Repo,
+    Comment, CommentAction, Item, ItemState, MergeRequest, Pipeline, PipelineStatus, Release,
 };
 use crate::model::{FailedJob, ForgeKind};
 use crate::plan::{IssueSpec, ReleaseSpec, ReleasedInSpec, ResolveSpec};
@@ -28,34 +28,6 @@ release:
 
 const CHANGELOG: &str =
     "# Changelog\n\n## [1.4.0] - 2026-11-23\n### Added\n- Dark mode (#12).\n\n## [1.3.0]\n- Old.\n";
-
-fn config(yaml: &str) -> Config {
-    Config::from_str(yaml, "test.yml", &|_| None).unwrap()
-}
-
-/// Sunday 2026-11-22, 04:00 UTC (November is eli's month).
-fn now() -> DateTime<Utc> {
-    "2026-11-22T04:00:00Z".parse().unwrap()
-}
-
-fn event(forge: ForgeKind, kind: EventKind) -> Event {
-    Event {
-        forge,
-        repo: Some(Repo {
-            path: "acme/app".into(),
-            id: Some(1),
-            default_branch: Some("main".into()),
-            url: Some("https://forge.example/acme/app".into()),
-            installation_id: None,
-        }),
-        actor: Actor {
-            login: "dana".into(),
-            id: None,
-            is_bot: false,
-        },
-        kind,
-    }
-}
 
 fn pipeline(forge: ForgeKind, tag: &str, status: PipelineStatus) -> Event {
     event(
@@ -137,12 +109,6 @@ fn releases(plan: &Plan) -> Vec<&ReleaseSpec> {
             _ => None,
         })
         .collect()
-}
-
-fn snapshot(name: &str, body: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, body));
 }
 
 #[test]
