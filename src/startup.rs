@@ -82,6 +82,15 @@ impl Application {
             );
             workers.push(tokio::spawn(runner));
         }
+        if config.release.enabled && config.release.release_day.is_some() {
+            let runner = crate::schedule::release_day::run(
+                Arc::new(config.release.clone()),
+                store.clone(),
+                wake.clone(),
+                stop_rx.clone(),
+            );
+            workers.push(tokio::spawn(runner));
+        }
 
         let ingress = web::Data::new(Ingress {
             store: store.clone(),

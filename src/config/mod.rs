@@ -17,6 +17,7 @@ mod gitlab;
 pub mod incidents;
 pub mod publish;
 pub mod release;
+pub mod release_day;
 pub mod rules;
 pub mod schedule;
 mod secret;

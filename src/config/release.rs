@@ -72,6 +72,9 @@ pub struct ReleaseConfig {
     pub feedback: Option<FeedbackConfig>,
     /// An issue when a release tag's publish pipeline fails; off when absent.
     pub failed_publish: Option<FailedPublishConfig>,
+    /// What happens on each calendar date (release-day call, production train); off when
+    /// absent.
+    pub release_day: Option<super::release_day::ReleaseDayConfig>,
 }
 
 /// Label names of the release flow.
@@ -318,6 +321,15 @@ impl Validate for ReleaseConfig {
         }
         if let Some(failed) = &self.failed_publish {
             failed.validate(&mut report.scoped("failed_publish"));
+        }
+        if let Some(day) = &self.release_day {
+            day.validate(&mut report.scoped("release_day"));
+            if self.calendar.is_none() {
+                report.error(
+                    "release_day",
+                    "the release day needs `release.calendar` to know its dates",
+                );
+            }
         }
         if let Some(deploy) = &self.deploy_requests {
             if deploy.project.trim().is_empty() {

@@ -26,6 +26,9 @@ pub struct Needs {
     pub labelled_issues: Option<String>,
     /// The incident issue of an alert, found by its marker.
     pub incident: Option<super::incidents::IncidentLookup>,
+    /// The facts of a release-day firing (last tag, changes, checklist, the train's
+    /// deployment requests).
+    pub release_day: bool,
 }
 
 /// Facts gathered for one event.
@@ -50,6 +53,8 @@ pub struct Context {
     /// The newest issue carrying the marker [`Needs::incident`] named: `Some(None)` when
     /// there is none.
     pub incident: Option<Option<MarkedIssue>>,
+    /// What a release-day firing acts on ([`Needs::release_day`]).
+    pub release_day: Option<super::release::day::ReleaseDayFacts>,
 }
 
 impl Context {

@@ -39,6 +39,7 @@ pub fn needs_after(event: &Event, config: &Config, stored_previous: Option<&str>
     let mut needs = commands::needs(event, config, stored_previous);
     needs.labelled_issues = schedule::needs(event, config);
     needs.incident = incidents::needs(event, config);
+    needs.release_day = release::day::needs(event, config);
     let facts = rules::facts(event, None);
     let rules = rules::matching(&config.rules, &facts);
     let has_commands = !commands::found(event, config, stored_previous).is_empty();
@@ -87,6 +88,10 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
     let mut plan = Plan::default();
     if let EventKind::Scheduled { .. } = event.kind {
         schedule::decide(event, config, context, &mut plan);
+        return plan;
+    }
+    if let EventKind::ReleaseDay { .. } = event.kind {
+        release::day::decide(event, config, context, &mut plan);
         return plan;
     }
     if let EventKind::Alert { .. } = event.kind {

@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod firing;
 pub mod github;
 pub mod gitlab;
+pub mod release_day;
 #[cfg(test)]
 mod testing;
 
@@ -237,6 +238,16 @@ pub enum EventKind {
         /// The time slot it fired for (UTC).
         slot: chrono::DateTime<chrono::Utc>,
     },
+    /// A date of the release calendar came (`release.release_day:`), for the event's
+    /// repository.
+    ReleaseDay {
+        /// The release-day call or the production train.
+        step: release_day::DayStep,
+        /// The calendar date.
+        date: chrono::NaiveDate,
+        /// When it was due (UTC).
+        slot: chrono::DateTime<chrono::Utc>,
+    },
     /// A push to the repository's default branch.
     #[strum_discriminants(strum(serialize = "push"))]
     DefaultBranchPush {
@@ -290,7 +301,10 @@ impl EventKindName {
             | EventKindName::DefaultBranchPush => Some(&[]),
             // A hook's first delivery, a schedule's firing (its schedule says what to do) and
             // an alert (the `incidents:` section says what to do).
-            EventKindName::Ping | EventKindName::Scheduled | EventKindName::Alert => None,
+            EventKindName::Ping
+            | EventKindName::Scheduled
+            | EventKindName::ReleaseDay
+            | EventKindName::Alert => None,
         }
     }
 
@@ -349,7 +363,9 @@ impl From<serde_json::Error> for DecodeError {
 /// rather than a forge's event. A forge's webhook may not use these names: the forge
 /// ingress stores such a delivery under [`foreign_event_name`] instead.
 pub fn is_own_source(event_name: &str) -> bool {
-    event_name == firing::SCHEDULE_EVENT || alerts::AlertSource::from_event(event_name).is_some()
+    event_name == firing::SCHEDULE_EVENT
+        || event_name == release_day::RELEASE_DAY_EVENT
+        || alerts::AlertSource::from_event(event_name).is_some()
 }
 
 /// The name a forge delivery is stored under when its event header names one of
@@ -368,6 +384,9 @@ pub fn foreign_event_name(event_name: &str) -> String {
 pub fn decode(forge: ForgeKind, event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
     if event_name == firing::SCHEDULE_EVENT {
         return firing::decode_firing(forge, body);
+    }
+    if event_name == release_day::RELEASE_DAY_EVENT {
+        return release_day::decode_day(forge, body);
     }
     if let Some(source) = alerts::AlertSource::from_event(event_name) {
         return alerts::decode(forge, source, body);
@@ -397,6 +416,7 @@ mod tests {
                 "release",
                 "pipeline",
                 "schedule",
+                "release_day",
                 "push",
                 "alert"
             ]

@@ -103,6 +103,14 @@ impl ReleaseForge for Recorder {
     ) -> Result<Option<MarkedIssue>, ForgeError> {
         Err(unused("find_issue_with_marker"))
     }
+    async fn issues_with_marker(
+        &self,
+        _: &RepoPath,
+        _: &str,
+        _: Option<&LabelName>,
+    ) -> Result<Vec<MarkedIssue>, ForgeError> {
+        Err(unused("issues_with_marker"))
+    }
     async fn rewrite_issue(
         &self,
         _: &RepoPath,

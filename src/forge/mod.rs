@@ -249,6 +249,16 @@ pub trait ReleaseForge: Send + Sync {
         label: Option<&LabelName>,
     ) -> Result<Option<MarkedIssue>, ForgeError>;
 
+    /// Every issue (any state) whose body contains `text`, newest first; `label`, when
+    /// given, narrows the search to issues carrying it (the deployment requests of the
+    /// production train, found by the start of their markers).
+    async fn issues_with_marker(
+        &self,
+        repo: &RepoPath,
+        text: &str,
+        label: Option<&LabelName>,
+    ) -> Result<Vec<MarkedIssue>, ForgeError>;
+
     /// Replace an issue's body, reopening it when `reopen` is set (one write).
     async fn rewrite_issue(
         &self,

@@ -6,6 +6,7 @@
 //! not retried.
 
 mod release;
+mod release_day;
 
 use crate::config::Config;
 use crate::decide::incidents::IncidentLookup;
@@ -90,6 +91,9 @@ async fn from_forge(
     }
     if needs.release {
         context.release = release::gather(forge, config, event).await?;
+    }
+    if needs.release_day {
+        context.release_day = Some(release_day::gather(forge, config, event, repo).await?);
     }
     if let Some(label) = &needs.labelled_issues {
         let label = LabelName::parse(label)?;

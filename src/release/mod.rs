@@ -6,6 +6,7 @@ pub mod bodies;
 pub mod bump;
 pub mod calendar;
 pub mod changelog;
+pub mod day;
 mod de;
 pub mod published;
 pub mod rotation;

@@ -3,6 +3,7 @@
 //! each firing into a job in the store, keyed by schedule, time slot and repository, so that
 //! each firing is processed exactly once, also across restarts and replicas.
 
+pub mod release_day;
 pub mod runner;
 
 pub use crate::config::schedule::{parse_repo, Schedule, SummaryIssue};

@@ -33,7 +33,7 @@ pub fn release_command(
                 EventKind::Comment { comment, .. } => comment.author.as_str(),
                 _ => event.actor.login.as_str(),
             };
-            let body = schedule_reply(config, author, now)?;
+            let body = schedule_reply(event, config, author, now)?;
             Ok(vec![Intent::Comment {
                 target,
                 body,
@@ -45,8 +45,14 @@ pub fn release_command(
     }
 }
 
-/// The reply to `/release schedule`.
-pub fn schedule_reply(config: &Config, author: &str, now: DateTime<Utc>) -> Result<String, String> {
+/// The reply to `/release schedule`; with the release day on for the repository, a column
+/// says what forgehand does on each date.
+pub fn schedule_reply(
+    event: &Event,
+    config: &Config,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
     let release = &config.release;
     let calendar = release
         .calendar
@@ -57,7 +63,12 @@ pub fn schedule_reply(config: &Config, author: &str, now: DateTime<Utc>) -> Resu
         return Err("the release calendar has no upcoming release".into());
     }
     let mut body = format!("@{author}: the next releases:\n\n");
-    body.push_str("| Date | Release | Release manager |\n|---|---|---|\n");
+    let acts = super::day::will_do(event, config, now.date_naive()).is_some();
+    if acts {
+        body.push_str("| Date | Release | Release manager | forgehand will |\n|---|---|---|---|\n");
+    } else {
+        body.push_str("| Date | Release | Release manager |\n|---|---|---|\n");
+    }
     for date in dates {
         let mut when = format!("{} ({:?})", date.date, date.date.weekday());
         if date.shifted {
@@ -72,7 +83,22 @@ pub fn schedule_reply(config: &Config, author: &str, now: DateTime<Utc>) -> Resu
             BumpKind::Minor => "minor",
             BumpKind::Patch => "patch",
         };
-        let _ = writeln!(body, "| {when} | {kind} | {manager} |");
+        match super::day::will_do(event, config, date.date).filter(|_| acts) {
+            Some(will) => {
+                let _ = writeln!(body, "| {when} | {kind} | {manager} | {will} |");
+            }
+            None => {
+                let _ = writeln!(body, "| {when} | {kind} | {manager} |");
+            }
+        }
+    }
+    if acts {
+        body.push_str(
+            "\nThe release-day call opens an issue for the release manager with the changes \
+             merged since the last release and the proposed version, or notes that nothing \
+             changed (no release this cycle); the production train files the production \
+             deployment request when staging is ahead of production.\n",
+        );
     }
     Ok(body)
 }

@@ -6,6 +6,8 @@
 //! Facts come from [`ReleaseFacts`], gathered beforehand.
 
 pub mod commands;
+pub mod day;
+mod day_render;
 pub mod feedback;
 #[cfg(test)]
 mod flow_tests;

@@ -283,6 +283,39 @@ impl ReleaseForge for GithubForge {
             }))
     }
 
+    async fn issues_with_marker(
+        &self,
+        repo: &RepoPath,
+        text: &str,
+        label: Option<&LabelName>,
+    ) -> Result<Vec<MarkedIssue>, ForgeError> {
+        let mut endpoint = format!(
+            "{}/issues?state=all&sort=created&direction=desc",
+            repo_base(repo)?
+        );
+        if let Some(label) = label {
+            endpoint.push_str(&format!("&labels={}", query(label.as_str())));
+        }
+        let issues: Vec<GhIssueRef> = self.get_all(&endpoint).await?;
+        Ok(issues
+            .into_iter()
+            .filter(|i| i.pull_request.is_none())
+            .filter(|i| i.body.as_deref().is_some_and(|b| b.contains(text)))
+            .map(|i| MarkedIssue {
+                number: i.number,
+                url: i.html_url,
+                state: if i.state == "closed" {
+                    IssueState::Closed
+                } else {
+                    IssueState::Open
+                },
+                closed_at: i.closed_at,
+                labels: i.labels.into_iter().map(|l| l.name).collect(),
+                body: i.body.unwrap_or_default(),
+            })
+            .collect())
+    }
+
     async fn rewrite_issue(
         &self,
         repo: &RepoPath,

@@ -271,6 +271,37 @@ impl ReleaseForge for GitlabForge {
             }))
     }
 
+    async fn issues_with_marker(
+        &self,
+        repo: &RepoPath,
+        text: &str,
+        label: Option<&LabelName>,
+    ) -> Result<Vec<MarkedIssue>, ForgeError> {
+        let mut endpoint = format!(
+            "{}/issues?state=all&order_by=created_at&sort=desc",
+            project_base(repo)
+        );
+        if let Some(label) = label {
+            endpoint.push_str(&format!("&labels={}", encode(label.as_str())));
+        }
+        let issues: Vec<GlIssueRef> = self.get_all(&endpoint).await?;
+        Ok(issues
+            .into_iter()
+            .filter(|i| i.description.as_deref().is_some_and(|d| d.contains(text)))
+            .map(|i| MarkedIssue {
+                number: i.iid,
+                url: i.web_url,
+                state: match i.state.as_deref() {
+                    Some("closed") => IssueState::Closed,
+                    _ => IssueState::Open,
+                },
+                closed_at: i.closed_at,
+                labels: i.labels,
+                body: i.description.unwrap_or_default(),
+            })
+            .collect())
+    }
+
     async fn rewrite_issue(
         &self,
         repo: &RepoPath,
