@@ -170,14 +170,15 @@ fn proposals_follow_the_cadence_unless_a_change_is_breaking() {
         change(2, "Drop v1", &["Breaking"]),
     ];
     let banged = [change(3, "feat(api)!: new tokens", &[])];
-    let cases: [(
+    type Case<'a> = (
         Option<Version>,
         BumpKind,
-        &[Change],
-        &BreakingRule<'_>,
-        &str,
-        &[u64],
-    ); 7] = [
+        &'a [Change],
+        &'a BreakingRule<'a>,
+        &'a str,
+        &'a [u64],
+    );
+    let cases: [Case<'_>; 7] = [
         (
             Some(v("1.3.0")),
             BumpKind::Minor,

@@ -156,7 +156,13 @@ mod tests {
         let plain = release("");
         let train = release("    at: \"08:30\"\n    production_train: {at: \"10:00\"}\n");
         // 2030-01-07 is a Monday; Thursday 2030-01-10 is a holiday (skipped).
-        let cases: Vec<(&ReleaseConfig, DateTime<Utc>, DateTime<Utc>, Vec<&str>)> = vec![
+        type Case<'a> = (
+            &'a ReleaseConfig,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            Vec<&'a str>,
+        );
+        let cases: Vec<Case<'_>> = vec![
             (&plain, at(7, 0, 0), at(7, 8, 59), vec![]),
             (
                 &plain,

@@ -39,6 +39,8 @@ pub struct ReleaseState {
     pub files: BTreeMap<(String, String, String), String>,
     /// repo → branch names.
     pub branches: BTreeMap<String, Vec<String>>,
+    /// (repo, branch) → commit shas reachable from it (oldest first), where a test says.
+    pub branch_history: BTreeMap<(String, String), Vec<String>>,
     /// (repo, number) → merge request details.
     pub mrs: BTreeMap<(String, u64), FakeMr>,
     /// (repo, number) → issue / merge request body.
@@ -64,6 +66,34 @@ impl FakeForge {
             .entry(repo.into())
             .or_default()
             .push(name.into());
+    }
+
+    /// A branch whose history holds `shas` (merge commits of the requests merged into it).
+    pub fn add_branch_history(&self, repo: &str, name: &str, shas: &[&str]) {
+        self.add_branch(repo, name);
+        let shas = shas.iter().map(|s| s.to_string()).collect();
+        self.lock()
+            .release
+            .branch_history
+            .insert((repo.into(), name.into()), shas);
+    }
+
+    /// An open issue with a body and labels; returns its number.
+    pub fn add_issue_with_body(&self, repo: &str, title: &str, body: &str, labels: &[&str]) -> u64 {
+        let mut state = self.lock();
+        for label in labels {
+            state.ensure_label(repo, label);
+        }
+        let number = new_item(&mut state, repo, title, body, false);
+        let issue = state
+            .repos
+            .get_mut(repo)
+            .unwrap()
+            .issues
+            .get_mut(&number)
+            .unwrap();
+        issue.labels = labels.iter().map(|l| l.to_string()).collect();
+        number
     }
 
     pub fn add_file(&self, repo: &str, git_ref: &str, path: &str, content: &str) {
@@ -194,6 +224,10 @@ pub(super) fn new_item(state: &mut State, repo: &str, title: &str, body: &str, i
 
 /// Commits reachable from a tag or branch (branches made from a tag share its history).
 pub(super) fn history(state: &State, repo: &str, git_ref: &str) -> Vec<String> {
+    let key = (repo.to_string(), git_ref.to_string());
+    if let Some(shas) = state.release.branch_history.get(&key) {
+        return shas.clone();
+    }
     let tags = state.release.tags.get(repo).cloned().unwrap_or_default();
     tags.into_iter()
         .find(|(t, _)| t == git_ref)

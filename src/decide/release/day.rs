@@ -297,7 +297,13 @@ fn train(
         ));
         return;
     };
-    if let Some(url) = facts.release_url.clone().or(staging_issue.url.clone()) {
+    let linked = linked_url(&staging_issue.body, &release_facts.tag);
+    if let Some(url) = facts
+        .release_url
+        .clone()
+        .or(linked)
+        .or(staging_issue.url.clone())
+    {
         derived.release_url = url;
     }
     let blockers: Vec<String> = render::requirements(&derived, false)
@@ -338,6 +344,15 @@ fn train(
         body: comment.body,
         marker: Some(comment.marker),
     });
+}
+
+/// The link a body gives `tag` (`[v1.4.0](https://…)`, as the deployment request's
+/// template writes the release), if any.
+fn linked_url(body: &str, tag: &str) -> Option<String> {
+    let start = body.find(&format!("[{tag}]("))? + tag.len() + 3;
+    let rest = &body[start..];
+    let url = &rest[..rest.find(')')?];
+    (!url.is_empty() && !url.contains(char::is_whitespace)).then(|| url.to_string())
 }
 
 fn issue_target(repo: &str, issue: &MarkedIssue) -> Target {

@@ -124,7 +124,11 @@ pub fn call_body(call: &Call<'_>, config: &ReleaseConfig) -> Result<String, Stri
         body.push_str("_None: no configuration change is needed._\n");
     }
     for entry in change_entries(&configs, refs) {
-        let _ = writeln!(body, "- {} ({})", entry.title, entry.reference);
+        let reference = match &entry.url {
+            Some(url) => format!("[{}]({url})", entry.reference),
+            None => entry.reference,
+        };
+        let _ = writeln!(body, "- {} ({reference})", entry.title);
     }
     let steps = steps(call, config, &tag)?;
     if !steps.is_empty() {

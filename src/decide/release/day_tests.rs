@@ -286,8 +286,26 @@ fn other_repositories_and_dry_runs_only_get_notes() {
     );
 }
 
-const STAGING_14: &str =
-    "<!-- forgehand:deploy-request v1.4.0 staging -->\n## Deploy acme/app v1.4.0 to staging";
+const STAGING_14: &str = "<!-- forgehand:deploy-request v1.4.0 staging -->\n## Deploy acme/app v1.4.0 to staging\n\n- **Release:** [v1.4.0](https://forge.example/acme/app/-/tags/v1.4.0)";
+
+#[test]
+fn the_release_link_comes_from_the_staging_request() {
+    assert_eq!(
+        linked_url(STAGING_14, "v1.4.0").as_deref(),
+        Some("https://forge.example/acme/app/-/tags/v1.4.0")
+    );
+    assert_eq!(linked_url(STAGING_14, "v1.5.0"), None);
+    assert_eq!(linked_url("[v1.4.0]()", "v1.4.0"), None);
+    let mut context = train_facts(Some("1.3.0"), "success", vec![]);
+    context.release_day.as_mut().unwrap().release_url = None;
+    let plan = run(
+        &firing(ForgeKind::Github, DayStep::Train, "2030-01-07"),
+        &context,
+    );
+    assert!(upserted(&plan)[0]
+        .body
+        .contains("[v1.4.0](https://forge.example/acme/app/-/tags/v1.4.0)"));
+}
 
 fn train_facts(production: Option<&str>, pipeline: &str, blockers: Vec<u64>) -> Context {
     Context {

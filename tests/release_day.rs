@@ -1,0 +1,321 @@
+//! Release day end to end on both forges: the calendar's dates fire (pinned to 2030 by the
+//! firing window and `release_day.from`, so the server's own scheduler, on the real clock,
+//! never fires them), the release manager on duty gets one release-day issue with the
+//! proposed version and the changes, a date without changes gets the note and no issue,
+//! holidays skip or shift the day, and the production train files the production request
+//! when staging is ahead — or says what blocks it. Every firing again adds nothing.
+
+mod support;
+
+use chrono::{DateTime, TimeZone, Utc};
+use forgehand::event::ForgeKind;
+use forgehand::schedule::release_day::{day_delivery, due, enqueue_due};
+use support::app::{spawn_app_with, TestApp};
+
+/// The weekly flow: minor on Monday, patch on Thursday; `{policy}` for holidays.
+const CONFIG: &str = r#"
+release:
+  enabled: true
+  changelog_groups:
+    - title: Features
+      labels: [feature]
+    - title: Fixes
+      labels: [bug]
+  calendar:
+    cadence:
+      weekly:
+        monday: minor
+        thursday: patch
+    holidays: [2030-01-17]
+    on_holiday: {policy}
+  rotation:
+    people: [alice, bob]
+    period: weekly
+    anchor: 2030-01-07
+  deploy_requests:
+    project: acme/ops
+    on: command
+  checklist: {}
+  release_day:
+    repos: ["github:acme/app", "gitlab:acme/svc"]
+    from: 2030-01-01
+    production_train: {at: "10:00"}
+"#;
+
+const REPOS: [(&str, ForgeKind); 2] = [
+    ("acme/app", ForgeKind::Github),
+    ("acme/svc", ForgeKind::Gitlab),
+];
+const OPS: &str = "acme/ops";
+
+async fn app(policy: &str) -> TestApp {
+    spawn_app_with(&CONFIG.replace("{policy}", policy)).await
+}
+
+fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2030, 1, day, hour, minute, 0).unwrap()
+}
+
+/// Both repositories: release tag `tag`, then three merge requests merged into `main` (one a
+/// configuration change) when `changes`, none otherwise.
+fn seed(app: &TestApp, tag: &str, changes: bool) {
+    let fake = &app.fake;
+    fake.add_repo(OPS);
+    fake.add_user("alice", forgehand::role::Role::Maintainer);
+    fake.add_user("bob", forgehand::role::Role::Maintainer);
+    for (repo, _) in REPOS {
+        fake.add_repo(repo);
+        fake.add_tag(repo, tag, &["c1"]);
+        fake.add_merged(repo, 9, "Shipped long ago", &["feature"], "c1");
+        if changes {
+            fake.add_merged(repo, 12, "Dark mode", &["feature"], "m12");
+            fake.add_merged(repo, 15, "Crash on empty schedule", &["bug"], "m15");
+            fake.add_merged(repo, 16, "New cache backend", &["config-change"], "m16");
+            fake.add_branch_history(repo, "main", &["c1", "m12", "m15", "m16"]);
+        } else {
+            fake.add_branch_history(repo, "main", &["c1"]);
+        }
+    }
+}
+
+/// Fire the window through the scheduler and let the workers finish.
+async fn fire(app: &TestApp, after: DateTime<Utc>, until: DateTime<Utc>) -> usize {
+    let new = enqueue_due(&app.config.release, app.store.as_ref(), after, until)
+        .await
+        .unwrap();
+    app.wait_idle().await;
+    new
+}
+
+/// The release-day issues of `repo`: (title, assignees, body).
+fn day_issues(app: &TestApp, repo: &str) -> Vec<(String, Vec<String>, String)> {
+    app.fake
+        .issues_with_bodies(repo)
+        .into_iter()
+        .filter(|(i, _)| i.labels.contains(&"release-day".to_string()))
+        .map(|(i, body)| (i.title, i.assignees, body))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_release_date_with_merged_changes_calls_the_manager_once() {
+    let app = app("shift").await;
+    seed(&app, "v1.3.0", true);
+    // Monday 2030-01-07, 09:00: the call for both repositories (the train comes at 10:00).
+    assert_eq!(fire(&app, at(7, 8, 0), at(7, 9, 30)).await, 2);
+    for (repo, forge) in REPOS {
+        let issues = day_issues(&app, repo);
+        assert_eq!(issues.len(), 1, "{repo}: {issues:?}");
+        let (title, assignees, body) = &issues[0];
+        assert_eq!(title, &format!("Release day 2030-01-07: {repo} v1.4.0"));
+        assert_eq!(assignees, &["alice"]);
+        assert!(
+            body.contains("3 changes merged into `main` since v1.3.0"),
+            "{body}"
+        );
+        assert!(!body.contains("Shipped long ago"), "{body}");
+        insta::assert_snapshot!(format!("release_day_issue_{}", forge.as_str()), body);
+    }
+
+    // The same window again (a restart, a second replica): nothing is stored.
+    assert_eq!(fire(&app, at(7, 8, 0), at(7, 9, 30)).await, 0);
+    // The same firing's job run again (its worker died after filing): no second issue.
+    let (forge, firing) = due(&app.config.release, at(7, 8, 0), at(7, 9, 30))
+        .into_iter()
+        .next()
+        .unwrap();
+    let mut again = day_delivery(forge, &firing, 0);
+    again.delivery_id.push_str(":again");
+    app.store.insert(again).await.unwrap();
+    app.wait_idle().await;
+    for (repo, _) in REPOS {
+        assert_eq!(day_issues(&app, repo).len(), 1, "{repo}");
+    }
+
+    // Thursday 2030-01-10 proposes a patch of the same last release.
+    assert_eq!(fire(&app, at(10, 8, 0), at(10, 9, 30)).await, 2);
+    for (repo, _) in REPOS {
+        let titles: Vec<String> = day_issues(&app, repo).into_iter().map(|i| i.0).collect();
+        assert!(
+            titles.contains(&format!("Release day 2030-01-10: {repo} v1.3.1")),
+            "{titles:?}"
+        );
+    }
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_date_without_changes_gets_the_note_and_no_issue() {
+    let app = app("shift").await;
+    seed(&app, "v0.0.4", false);
+    let mut checklists = Vec::new();
+    for (repo, _) in REPOS {
+        let n = app.fake.add_issue_with_body(
+            repo,
+            "Release 0.1.0 checklist",
+            "<!-- forgehand:release-checklist v0.1.0 -->\n## Release 0.1.0 checklist",
+            &["release-checklist"],
+        );
+        checklists.push((repo, n));
+    }
+    assert_eq!(fire(&app, at(7, 8, 0), at(7, 9, 30)).await, 2);
+    for &(repo, number) in &checklists {
+        assert!(day_issues(&app, repo).is_empty(), "{repo}");
+        let comments = app.fake.comments(repo, number);
+        assert_eq!(comments.len(), 1, "{repo}: {comments:?}");
+        assert!(
+            comments[0]
+                .body
+                .contains("no changes since v0.0.4: no release this cycle"),
+            "{}",
+            comments[0].body
+        );
+    }
+    // Again: the note is not repeated.
+    let (forge, firing) = due(&app.config.release, at(7, 8, 0), at(7, 9, 30))
+        .into_iter()
+        .next()
+        .unwrap();
+    let mut again = day_delivery(forge, &firing, 0);
+    again.delivery_id.push_str(":again");
+    app.store.insert(again).await.unwrap();
+    app.wait_idle().await;
+    for &(repo, number) in &checklists {
+        assert_eq!(app.fake.comments(repo, number).len(), 1, "{repo}");
+    }
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_holiday_skips_or_shifts_the_release_day() {
+    // Thursday 2030-01-17 is a holiday.
+    let skip = app("skip").await;
+    seed(&skip, "v1.3.0", true);
+    assert_eq!(fire(&skip, at(17, 0, 0), at(17, 23, 0)).await, 0);
+    assert_eq!(fire(&skip, at(18, 0, 0), at(18, 23, 0)).await, 0);
+    for (repo, _) in REPOS {
+        assert!(day_issues(&skip, repo).is_empty(), "{repo}");
+    }
+    skip.teardown().await;
+
+    let shift = app("shift").await;
+    seed(&shift, "v1.3.0", true);
+    assert_eq!(fire(&shift, at(17, 0, 0), at(17, 23, 0)).await, 0);
+    // Friday 2030-01-18: the call and the train, for both repositories.
+    assert_eq!(fire(&shift, at(18, 0, 0), at(18, 23, 0)).await, 4);
+    for (repo, _) in REPOS {
+        let issues = day_issues(&shift, repo);
+        assert_eq!(issues.len(), 1, "{repo}: {issues:?}");
+        assert_eq!(
+            issues[0].0,
+            format!("Release day 2030-01-18: {repo} v1.3.1")
+        );
+        assert_eq!(issues[0].1, ["bob"]);
+        assert!(issues[0]
+            .2
+            .contains("**Planned for:** 2030-01-17 (a holiday; moved here)"));
+    }
+    shift.teardown().await;
+}
+
+/// The version each repository has on staging: requested, tagged, its publish pipeline
+/// green; production has v1.3.0. (Deployment-request markers do not name the repository, so
+/// two repositories sharing the ops project need different versions.)
+const STAGED: [(&str, &str); 2] = [("acme/app", "v1.4.0"), ("acme/svc", "v1.4.1")];
+
+/// A production request for v1.3.0 and a staging request for the staged version of each
+/// repository; returns the staging requests' numbers.
+fn seed_train(app: &TestApp) -> Vec<u64> {
+    let mut staging = Vec::new();
+    for (repo, tag) in STAGED {
+        app.fake.add_tag(repo, tag, &["c1", "m12", "m15", "m16"]);
+        app.fake.add_pipeline(repo, tag, 70, "success", "publish");
+        app.fake.add_issue_with_body(
+            OPS,
+            &format!("Deploy {repo} v1.3.0 to production"),
+            &format!("<!-- forgehand:deploy-request v1.3.0 production -->\n## Deploy {repo} v1.3.0 to production"),
+            &["deployment"],
+        );
+        staging.push(app.fake.add_issue_with_body(
+            OPS,
+            &format!("Deploy {repo} {tag} to staging"),
+            &format!("<!-- forgehand:deploy-request {tag} staging -->\n## Deploy {repo} {tag} to staging\n\n- **Release:** [{tag}](https://forge.example/{repo}/tags/{tag})"),
+            &["deployment"],
+        ));
+    }
+    staging
+}
+
+fn production_requests(app: &TestApp) -> Vec<(String, Vec<String>, String)> {
+    app.fake
+        .issues_with_bodies(OPS)
+        .into_iter()
+        .filter(|(_, body)| body.contains(" production -->") && !body.contains("v1.3.0"))
+        .map(|(i, body)| (i.title, i.assignees, body))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_production_train_requests_production_when_staging_is_ahead() {
+    let app = app("shift").await;
+    seed(&app, "v1.3.0", true);
+    seed_train(&app);
+    // acme/app's v1.4.0 has its forge release: the request links it.
+    app.fake
+        .add_release("acme/app", "v1.4.0", "notes", "forgehand");
+    // Monday 2030-01-07 at 10:00.
+    assert_eq!(fire(&app, at(7, 9, 30), at(7, 10, 30)).await, 2);
+    let requests = production_requests(&app);
+    let titles: Vec<&str> = requests.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+    for ((repo, tag), (_, forge)) in STAGED.into_iter().zip(REPOS) {
+        let (_, assignees, body) = requests
+            .iter()
+            .find(|r| r.0 == format!("Deploy {repo} {tag} to production"))
+            .unwrap_or_else(|| panic!("{repo}: {titles:?}"));
+        assert_eq!(assignees, &["alice"]);
+        assert!(body.contains("- [x] The tag pipeline passed"), "{body}");
+        assert!(
+            body.contains("- [ ] The release manager approves"),
+            "{body}"
+        );
+        insta::assert_snapshot!(format!("release_day_production_{}", forge.as_str()), body);
+    }
+    // Once production has it, the next train date requests nothing.
+    assert_eq!(fire(&app, at(10, 9, 30), at(10, 10, 30)).await, 2);
+    assert_eq!(production_requests(&app).len(), 2);
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_blocker_turns_the_production_request_into_one_comment() {
+    let app = app("shift").await;
+    seed(&app, "v1.3.0", true);
+    let staging = seed_train(&app);
+    for (repo, _) in REPOS {
+        app.fake.add_issue_with_body(
+            repo,
+            "Data loss on upgrade",
+            "QA found it",
+            &["release-blocker"],
+        );
+    }
+    assert_eq!(fire(&app, at(7, 9, 30), at(7, 10, 30)).await, 2);
+    assert!(production_requests(&app).is_empty());
+    for number in staging {
+        let comments = app.fake.comments(OPS, number);
+        assert_eq!(comments.len(), 1, "{comments:?}");
+        let body = &comments[0].body;
+        assert!(
+            body.starts_with("@alice: production train 2030-01-07"),
+            "{body}"
+        );
+        assert!(
+            body.contains("- [ ] QA found no blockers (no open `release-blocker` issues)"),
+            "{body}"
+        );
+        assert!(!body.contains("pipeline"), "{body}");
+        assert_eq!(app.fake.issue(OPS, number).assignees, ["alice"]);
+    }
+    app.teardown().await;
+}
