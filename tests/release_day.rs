@@ -319,3 +319,78 @@ async fn a_blocker_turns_the_production_request_into_one_comment() {
     }
     app.teardown().await;
 }
+
+fn plan_release_day(config: &str, date: &str, repo: &str, json: bool) -> String {
+    let mut args = vec![
+        "plan",
+        "--config",
+        config,
+        "--release-day",
+        date,
+        "--repo",
+        repo,
+    ];
+    if json {
+        args.push("--json");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_forgehand"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITLAB_TOKEN")
+        .output()
+        .expect("run forgehand");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn plan_shows_a_release_day_of_each_shipped_configuration_without_writing() {
+    // The weekly flow's Monday (minor) and its Christmas Eve, shifted to Monday 28.
+    let weekly = "config/weekly-releases.yml";
+    let monday = plan_release_day(weekly, "2026-11-30", "github:acme/app", false);
+    assert!(
+        monday.contains("a minor release, @carol on duty"),
+        "{monday}"
+    );
+    let eve = plan_release_day(weekly, "2026-12-24", "gitlab:acme/service", false);
+    assert!(eve.contains("moves to 2026-12-28"), "{eve}");
+    // The train: its call and its production train, on a shifted date.
+    let train = "config/release-train.yml";
+    let text = plan_release_day(train, "2026-12-23", "gitlab:acme/sync-server", false);
+    insta::assert_snapshot!("plan_release_day_train", text);
+    let json: serde_json::Value = serde_json::from_str(&plan_release_day(
+        train,
+        "2026-12-23",
+        "gitlab:acme/sync-server",
+        true,
+    ))
+    .unwrap();
+    assert_eq!(json[0]["step"], "release");
+    assert_eq!(json[1]["step"], "train");
+    assert_eq!(json[1]["at"], "2026-12-23T10:00:00Z");
+    assert!(json[0]["plan"]["intents"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn plan_refuses_a_release_day_without_a_repository() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_forgehand"))
+        .args([
+            "plan",
+            "--config",
+            "config/release-train.yml",
+            "--release-day",
+            "2026-12-23",
+            "--repo",
+            "acme/sync-server",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run forgehand");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("write github:OWNER/NAME"));
+}

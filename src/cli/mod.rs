@@ -46,17 +46,25 @@ pub enum Cmd {
         #[arg(long, default_value = DEFAULT_CONFIG)]
         config: PathBuf,
         /// github or gitlab
-        #[arg(long, required_unless_present = "source")]
+        #[arg(long, required_unless_present_any = ["source", "release_day"])]
         forge: Option<ForgeKind>,
         /// The event name as the forge sends it (`X-GitHub-Event` / `X-Gitlab-Event`).
-        #[arg(long, required_unless_present = "source")]
+        #[arg(long, required_unless_present_any = ["source", "release_day"])]
         event: Option<String>,
         /// An alert instead of a forge's delivery: alertmanager or pingdom (routed by the
         /// `incidents:` section to its forge and repository).
         #[arg(long, conflicts_with_all = ["forge", "event"])]
         source: Option<AlertSource>,
+        /// What the release calendar has forgehand do on this date (YYYY-MM-DD) for `--repo`,
+        /// instead of a delivery.
+        #[arg(long, requires = "repo", conflicts_with_all = ["forge", "event", "source"])]
+        release_day: Option<chrono::NaiveDate>,
+        /// With `--release-day`: `github:owner/name` or `gitlab:group/project`.
+        #[arg(long, requires = "release_day")]
+        repo: Option<String>,
         /// The delivery's JSON payload.
-        payload: PathBuf,
+        #[arg(required_unless_present = "release_day")]
+        payload: Option<PathBuf>,
         /// Print the plan as JSON.
         #[arg(long)]
         json: bool,
@@ -97,9 +105,18 @@ pub fn main() -> ExitCode {
             forge,
             event,
             source,
+            release_day,
+            repo,
             payload,
             json,
         } => {
+            if let (Some(date), Some(repo)) = (release_day, repo) {
+                return plan::release_day(&config, date, &repo, json);
+            }
+            // clap requires a payload unless `--release-day` is given.
+            let Some(payload) = payload else {
+                return ExitCode::FAILURE;
+            };
             let origin = match (source, forge, event) {
                 (Some(source), _, _) => plan::Origin::Alert(source),
                 (None, Some(forge), Some(event)) => plan::Origin::Forge(forge, event),

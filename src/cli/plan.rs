@@ -1,12 +1,15 @@
 //! `forgehand plan`: what the bot would do for one delivery — a forge's webhook or an alert —
-//! decided without calling any forge (facts it would fetch are assumed), printed for people
-//! or as JSON.
+//! or on one date of the release calendar (`--release-day DATE --repo R`), decided without
+//! calling any forge (facts it would fetch are assumed), printed for people or as JSON.
 
+use crate::config::schedule::parse_repo;
 use crate::config::Config;
 use crate::decide::{self, Context};
 use crate::event::alerts::{self, AlertSource, Notice};
+use crate::event::release_day::{DayFiring, DayStep, RELEASE_DAY_EVENT};
 use crate::event::{self, Decoded};
 use crate::model::ForgeKind;
+use chrono::NaiveDate;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -76,6 +79,76 @@ pub(super) fn plan(path: &Path, origin: &Origin, payload: &Path, json: bool) -> 
             }
         }
     } else {
+        print!("{plan}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// `forgehand plan --release-day DATE --repo R`: each step of that date's release day
+/// (the call, and the production train where configured), decided without a forge.
+pub(super) fn release_day(path: &Path, date: NaiveDate, repo: &str, json: bool) -> ExitCode {
+    let Some(config) = super::load_or_report(path) else {
+        return ExitCode::FAILURE;
+    };
+    let (forge, repo_path) = match parse_repo(repo) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("--repo {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(day) = &config.release.release_day else {
+        eprintln!(
+            "{}: `release.release_day` is not configured",
+            path.display()
+        );
+        return ExitCode::FAILURE;
+    };
+    let mut steps = vec![(DayStep::Release, day.call_time())];
+    if let Some(at) = day.train_time() {
+        steps.push((DayStep::Train, at));
+    }
+    let mut plans = Vec::new();
+    for (step, at) in steps {
+        let firing = DayFiring {
+            step,
+            date,
+            slot: date.and_time(at).and_utc(),
+            repo: repo_path.to_string(),
+        };
+        let event = match event::decode(forge, RELEASE_DAY_EVENT, &firing.body()) {
+            Ok(Decoded::Event(e)) => e,
+            _ => {
+                eprintln!("cannot build the release-day firing");
+                return ExitCode::FAILURE;
+            }
+        };
+        let plan = decide::decide(&event, &config, &Context::default(), firing.slot);
+        plans.push((firing, plan));
+    }
+    if json {
+        let list: Vec<_> = plans
+            .iter()
+            .map(|(f, p)| serde_json::json!({ "step": f.step, "at": f.slot, "plan": p }))
+            .collect();
+        match serde_json::to_string_pretty(&list) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("cannot render the plan: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    for (firing, plan) in plans {
+        println!(
+            "{} {repo} at {} UTC:",
+            match firing.step {
+                DayStep::Release => "release-day call",
+                DayStep::Train => "production train",
+            },
+            firing.slot.format("%Y-%m-%d %H:%M")
+        );
         print!("{plan}");
     }
     ExitCode::SUCCESS

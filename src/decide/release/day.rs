@@ -146,11 +146,16 @@ fn call(
         .map(|r| r.manager_on(release.date).to_string());
     let Some(facts) = facts else {
         plan.notes.push(format!(
-            "release day {} of {repo}: a {} release{}; forgehand looks at what merged since \
+            "release day {} of {repo}: a {} release{}{}; forgehand looks at what merged since \
              the last release tag (not fetched: dry run) and either opens the release-day \
              issue (or comments on the open checklist) or notes that nothing changed",
             release.date,
             release.bump.as_str(),
+            if release.shifted {
+                format!(" (moved from {}, a holiday)", release.planned)
+            } else {
+                String::new()
+            },
             manager
                 .as_deref()
                 .map(|m| format!(", @{m} on duty"))
