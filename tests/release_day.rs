@@ -394,3 +394,53 @@ fn plan_refuses_a_release_day_without_a_repository() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("write github:OWNER/NAME"));
 }
+
+/// (reads, writes) of each forge's calls since the last `clear_calls`, with the calls.
+fn cost(app: &TestApp) -> Vec<(&'static str, usize, usize, Vec<String>)> {
+    let calls = app.fake.calls();
+    ["github", "gitlab"]
+        .into_iter()
+        .map(|forge| {
+            let mine: Vec<_> = calls
+                .iter()
+                .filter(|c| c.path.starts_with("/api/v4/") == (forge == "gitlab"))
+                .collect();
+            let writes = mine.iter().filter(|c| c.is_write()).count();
+            let listed = mine
+                .iter()
+                .map(|c| format!("{} {}?{}", c.method, c.path, c.query))
+                .collect();
+            (forge, mine.len() - writes, writes, listed)
+        })
+        .collect()
+}
+
+/// What a release day costs on each forge: the numbers docs/release.md gives. A new call
+/// on this path shows up here.
+#[tokio::test]
+async fn a_release_day_costs_the_documented_calls_on_each_forge() {
+    let app = app("shift").await;
+    seed(&app, "v1.3.0", true);
+    app.fake.clear_calls();
+    assert_eq!(fire(&app, at(7, 8, 0), at(7, 9, 30)).await, 2);
+    let call = cost(&app);
+    seed_train(&app);
+    app.fake.clear_calls();
+    assert_eq!(fire(&app, at(7, 9, 30), at(7, 10, 30)).await, 2);
+    let train = cost(&app);
+    let found: Vec<(&str, &str, usize, usize)> = [("call", &call), ("train", &train)]
+        .iter()
+        .flat_map(|(what, costs)| costs.iter().map(move |(f, r, w, _)| (*what, *f, *r, *w)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("call", "github", 6, 1),
+            ("call", "gitlab", 7, 1),
+            ("train", "github", 9, 1),
+            ("train", "gitlab", 8, 1),
+        ],
+        "{call:#?}\n{train:#?}"
+    );
+    app.teardown().await;
+}
