@@ -330,6 +330,13 @@ impl Validate for ReleaseConfig {
                     "the release day needs `release.calendar` to know its dates",
                 );
             }
+            if day.production_train.is_some() && self.deploy_requests.is_none() {
+                report.error(
+                    "release_day.production_train",
+                    "the production train files deployment requests: configure \
+                     `release.deploy_requests`",
+                );
+            }
         }
         if let Some(deploy) = &self.deploy_requests {
             if deploy.project.trim().is_empty() {

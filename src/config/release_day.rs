@@ -184,6 +184,10 @@ mod tests {
                 "release.release_day.production_train.at: `25:00`",
             ),
             (
+                "repos: [\"github:a/b\"]\n    production_train: {}",
+                "release.release_day.production_train: the production train files deployment requests",
+            ),
+            (
                 "repos: [\"github:a/b\"]\n    catch_up_hours: 500",
                 "release.release_day.catch_up_hours: must be at most 168",
             ),
