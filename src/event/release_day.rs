@@ -116,4 +116,24 @@ mod tests {
         ));
         assert!(decode_day(ForgeKind::Github, b"{}").is_err());
     }
+
+    #[test]
+    fn a_forge_webhook_cannot_pose_as_a_release_day() {
+        assert!(crate::event::is_own_source(RELEASE_DAY_EVENT));
+        let stored = crate::event::foreign_event_name(RELEASE_DAY_EVENT);
+        assert_eq!(stored, "forge:forgehand:release-day");
+        let firing = DayFiring {
+            step: DayStep::Train,
+            date: NaiveDate::from_ymd_opt(2030, 1, 7).unwrap(),
+            slot: Utc.with_ymd_and_hms(2030, 1, 7, 10, 0, 0).unwrap(),
+            repo: "o/r".into(),
+        };
+        for forge in [ForgeKind::Github, ForgeKind::Gitlab] {
+            let decoded = crate::event::decode(forge, &stored, &firing.body());
+            assert!(
+                !matches!(decoded, Ok(Decoded::Event(ref e)) if matches!(e.kind, EventKind::ReleaseDay { .. })),
+                "{forge:?}: {decoded:?}"
+            );
+        }
+    }
 }

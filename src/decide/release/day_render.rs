@@ -162,7 +162,7 @@ fn steps(call: &Call<'_>, config: &ReleaseConfig, tag: &str) -> Result<Vec<Strin
 pub fn no_changes(last_tag: Option<&str>, date: NaiveDate, manager: Option<&str>) -> Marked {
     let text = match last_tag {
         Some(tag) => format!("no changes since {tag}: no release this cycle"),
-        None => "no changes merged yet: no release this cycle".to_string(),
+        None => "no release tag yet to compare with: no release this cycle".to_string(),
     };
     let marker = format!("<!-- forgehand:{MARKER_RELEASE_DAY_NOTE} {date} -->");
     let who = manager

@@ -225,6 +225,28 @@ fn without_changes_one_note_and_no_issue() {
 }
 
 #[test]
+fn without_a_release_tag_the_note_says_there_is_nothing_to_compare_with() {
+    let mut context = call_facts(vec![]);
+    let facts = context.release_day.as_mut().unwrap();
+    facts.last_tag = None;
+    facts.checklist = Some(marked(
+        41,
+        "<!-- forgehand:release-checklist v0.1.0 -->",
+        IssueState::Open,
+    ));
+    let plan = run(
+        &firing(ForgeKind::Github, DayStep::Release, "2030-01-07"),
+        &context,
+    );
+    let said = comments(&plan);
+    assert_eq!(said.len(), 1, "{plan}");
+    assert_eq!(said[0].0.number, 41);
+    assert!(said[0]
+        .1
+        .contains("no release tag yet to compare with: no release this cycle"));
+}
+
+#[test]
 fn holidays_skip_or_shift_the_call() {
     let skip = CONFIG.replace("on_holiday: shift", "on_holiday: skip");
     let facts = call_facts(three_changes());
