@@ -444,3 +444,78 @@ async fn a_release_day_costs_the_documented_calls_on_each_forge() {
     );
     app.teardown().await;
 }
+
+/// The `release:` section of `config/release-train.yml`, acting for `repo` only and from
+/// 2030 on (the server's scheduler runs on the real clock).
+fn shipped_train(repo: &str) -> String {
+    let path = format!("{}/config/release-train.yml", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("shipped configuration");
+    let start = text.find("\nrelease:").expect("a release section");
+    let shipped = "    repos: [\"github:acme/sync-server\", \"gitlab:acme/sync-server\"]\n";
+    assert!(text.contains(shipped), "the shipped release day moved");
+    text[start..].replace(
+        shipped,
+        &format!("    repos: [\"{repo}\"]\n    from: 2030-01-01\n"),
+    )
+}
+
+/// The worked example of docs/release.md on the shipped train: on a train Tuesday the open
+/// checklist gets the call (and its manager), and the production request follows staging.
+#[tokio::test]
+async fn the_shipped_train_calls_on_the_checklist_and_requests_production() {
+    const REPO: &str = "acme/sync-server";
+    for forge in ["github", "gitlab"] {
+        let app = spawn_app_with(&shipped_train(&format!("{forge}:{REPO}"))).await;
+        let fake = &app.fake;
+        fake.add_repo(REPO);
+        fake.add_repo(OPS);
+        for person in ["dana", "eli", "fay"] {
+            fake.add_user(person, forgehand::role::Role::Maintainer);
+        }
+        fake.add_tag(REPO, "v1.3.0", &["c1"]);
+        fake.add_tag(REPO, "v1.4.0", &["c1", "m12"]);
+        fake.add_merged(REPO, 12, "Dark mode", &["feature"], "m12");
+        fake.add_merged(REPO, 15, "Crash on empty schedule", &["bug"], "m15");
+        fake.add_merged(REPO, 16, "New cache backend", &["config-change"], "m16");
+        fake.add_branch_history(REPO, "main", &["c1", "m12", "m15", "m16"]);
+        fake.add_pipeline(REPO, "v1.4.0", 70, "success", "publish");
+        let checklist = fake.add_issue_with_body(
+            REPO,
+            "Release 1.5.0 checklist (2030-01-01)",
+            "<!-- forgehand:release-checklist v1.5.0 -->\n## Release 1.5.0 checklist",
+            &["release-checklist"],
+        );
+        for (version, env) in [("v1.3.0", "production"), ("v1.4.0", "staging")] {
+            fake.add_issue_with_body(
+                OPS,
+                &format!("Deploy {REPO} {version} to {env}"),
+                &format!("<!-- forgehand:deploy-request {version} {env} -->\n## Deploy {REPO} {version} to {env}"),
+                &["deployment"],
+            );
+        }
+        // Tuesday 2030-01-01 is a train date (208 weeks after the anchor), dana's month.
+        let after = Utc.with_ymd_and_hms(2029, 12, 31, 23, 0, 0).unwrap();
+        assert_eq!(fire(&app, after, at(1, 11, 0)).await, 2, "{forge}");
+
+        assert!(day_issues(&app, REPO).is_empty(), "{forge}");
+        let comments = fake.comments(REPO, checklist);
+        assert_eq!(comments.len(), 1, "{forge}: {comments:?}");
+        let call = &comments[0].body;
+        assert!(call.contains("@dana, you are the release manager on duty. 2 changes merged into `main` since v1.4.0"), "{call}");
+        assert!(
+            call.contains("**Proposed version:** `1.5.0` (minor"),
+            "{call}"
+        );
+        assert!(call.contains("- New cache backend ("), "{call}");
+        assert_eq!(fake.issue(REPO, checklist).assignees, ["dana"], "{forge}");
+
+        let production: Vec<_> = fake
+            .issues_with_bodies(OPS)
+            .into_iter()
+            .filter(|(i, _)| i.title == format!("Deploy {REPO} v1.4.0 to production"))
+            .collect();
+        assert_eq!(production.len(), 1, "{forge}");
+        assert_eq!(production[0].0.assignees, ["dana"], "{forge}");
+        app.teardown().await;
+    }
+}
