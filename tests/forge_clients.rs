@@ -3,7 +3,7 @@
 
 mod support;
 
-use forgehand::execute::execute;
+use support::execute_as_new_delivery as execute;
 use forgehand::execute::issue_edit;
 use forgehand::execute::ACTIONS_METRIC;
 use forgehand::forge::{

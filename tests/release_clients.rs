@@ -5,7 +5,7 @@
 
 mod support;
 
-use forgehand::execute::execute;
+use forgehand::execute::{execute, Journal};
 use forgehand::forge::{
     Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, IssueEdit,
     MergeRequestFields, RetryPolicy,
@@ -299,12 +299,22 @@ async fn release_intents_are_not_repeated() {
             ],
             notes: vec![],
         };
-        let first = execute(&plan, forge.as_ref(), &Metrics::default())
+        // Two deliveries asking for the same release: the second finds by branch and marker
+        // what the first made (its ledger rows are another delivery's).
+        let store = forgehand::store::open("sqlite::memory:").await.unwrap();
+        let journal = |delivery_id| Journal {
+            store: store.as_ref(),
+            forge: forge.kind(),
+            delivery_id,
+            fence: None,
+            rerun: false,
+        };
+        let first = execute(&plan, forge.as_ref(), &Metrics::default(), &journal("d1"))
             .await
             .unwrap();
         assert!(first.iter().all(|l| !l.contains("skipped")), "{first:#?}");
         fake.clear_calls();
-        let again = execute(&plan, forge.as_ref(), &Metrics::default())
+        let again = execute(&plan, forge.as_ref(), &Metrics::default(), &journal("d2"))
             .await
             .unwrap();
         assert!(fake.writes().is_empty(), "{:#?}", fake.writes());

@@ -177,6 +177,19 @@ impl GithubForge {
             .await
     }
 
+    /// A create, sent once (see [`Transport::create`]).
+    async fn create_request(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<Vec<u8>, ForgeError> {
+        self.shared
+            .transport
+            .create(self, method, path, body)
+            .await
+    }
+
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ForgeError> {
         self.shared.transport.get_json(self, path).await
     }
