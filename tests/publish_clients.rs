@@ -285,13 +285,23 @@ async fn publishing_intents_are_not_repeated() {
             })],
             notes: vec![],
         };
-        execute(&resolve, forge.as_ref(), &Metrics::default(), &journal("d4"))
-            .await
-            .unwrap();
+        execute(
+            &resolve,
+            forge.as_ref(),
+            &Metrics::default(),
+            &journal("d4"),
+        )
+        .await
+        .unwrap();
         fake.clear_calls();
-        execute(&resolve, forge.as_ref(), &Metrics::default(), &journal("d5"))
-            .await
-            .unwrap();
+        execute(
+            &resolve,
+            forge.as_ref(),
+            &Metrics::default(),
+            &journal("d5"),
+        )
+        .await
+        .unwrap();
         assert!(fake.writes().is_empty(), "{:#?}", fake.writes());
         // A new failure reopens the same issue rather than filing another.
         let reopen = Plan {

@@ -10,7 +10,11 @@ use crate::model::{IssueRef, IssueState, LabelName, Login, RepoPath};
 use crate::plan::{IssueSpec, ReleaseSpec, ReleasedInSpec, ResolveSpec};
 
 /// Create the release of `spec.tag`, or update the one that exists when it differs.
-pub(super) async fn upsert_release(spec: &ReleaseSpec, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
+pub(super) async fn upsert_release(
+    spec: &ReleaseSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let fields = ReleaseFields {
         tag: &spec.tag,
@@ -32,7 +36,10 @@ pub(super) async fn upsert_release(spec: &ReleaseSpec, forge: &dyn Forge, journa
             .await?;
         let at = url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
         let line = if found {
-            format!("release {} of {} was made by an earlier try", spec.tag, spec.repo)
+            format!(
+                "release {} of {} was made by an earlier try",
+                spec.tag, spec.repo
+            )
         } else {
             format!("created {spec}{at}")
         };
@@ -57,7 +64,11 @@ pub(super) async fn upsert_release(spec: &ReleaseSpec, forge: &dyn Forge, journa
 
 /// Label, then comment — unless the marker comment shows it was done. The comment comes
 /// last: a run stopped between the two is completed by the next one.
-pub(super) async fn released_in(spec: &ReleasedInSpec, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
+pub(super) async fn released_in(
+    spec: &ReleasedInSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let item = super::item_ref(&spec.target)?;
     if let Some(id) = forge.find_comment_with_marker(&item, &spec.marker).await? {
         let line = format!("{} was told already (comment {id})", spec.target);
@@ -82,7 +93,11 @@ pub(super) async fn released_in(spec: &ReleasedInSpec, forge: &dyn Forge, journa
 
 /// Open the issue, or bring the one carrying the marker up to date: its body replaced when
 /// it differs, reopened when it was closed.
-pub(super) async fn upsert_issue(spec: &IssueSpec, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
+pub(super) async fn upsert_issue(
+    spec: &IssueSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let labels = LabelName::parse_all(&spec.labels)?;
     let assignees = Login::parse_all(&spec.assignees)?;
@@ -115,7 +130,11 @@ pub(super) async fn upsert_issue(spec: &IssueSpec, forge: &dyn Forge, journal: &
 }
 
 /// Comment on the open issue carrying the marker (once) and close it.
-pub(super) async fn resolve_issue(spec: &ResolveSpec, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
+pub(super) async fn resolve_issue(
+    spec: &ResolveSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let label = spec.label.as_deref().map(LabelName::parse).transpose()?;
     let found = forge

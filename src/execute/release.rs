@@ -29,7 +29,9 @@ fn lock_key(intent: &Intent) -> String {
 /// skipped as already done.
 pub(super) async fn run(intent: &Intent, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
     let key = format!("{} {}", forge.kind(), lock_key(intent));
-    journal.locked(&key, run_locked(intent, forge, journal)).await
+    journal
+        .locked(&key, run_locked(intent, forge, journal))
+        .await
 }
 
 async fn run_locked(intent: &Intent, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
@@ -38,9 +40,7 @@ async fn run_locked(intent: &Intent, forge: &dyn Forge, journal: &Journal<'_>) -
         Intent::FileIssue(spec) => file_issue(spec, forge, journal).await,
         Intent::CreateBranch { repo, name, from } => {
             let path = RepoPath::parse(repo)?;
-            let exists = || async {
-                Ok(forge.branch_exists(&path, name).await?.then_some(()))
-            };
+            let exists = || async { Ok(forge.branch_exists(&path, name).await?.then_some(())) };
             let (_, found) = journal
                 .find_or_create(true, exists, || forge.create_branch(&path, name, from))
                 .await?;
@@ -106,12 +106,14 @@ async fn upsert_merge_request(
             .find(|mr| mr.is_open() || mr.body.contains(&spec.marker))
             .map(|mr| mr.number))
     };
-    let create = || {
-        forge.create_merge_request(&repo, &spec.source_branch, &spec.target_branch, &fields)
-    };
+    let create =
+        || forge.create_merge_request(&repo, &spec.source_branch, &spec.target_branch, &fields);
     let (number, found) = journal.find_or_create(false, find, create).await?;
     if found {
-        let line = format!("merge request {}!{number} was made by an earlier try", spec.repo);
+        let line = format!(
+            "merge request {}!{number} was made by an earlier try",
+            spec.repo
+        );
         return Ok(Did::skipped(line).object(number));
     }
     Ok(Did::done(format!("created {}!{number}: {spec}", spec.repo)).object(number))

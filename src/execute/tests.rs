@@ -2,13 +2,13 @@
 //! clients talk to is in `tests/support`).
 
 use super::*;
-use crate::store::Store as _;
 use crate::forge::{ForgeError, ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
 use crate::model::{
     Change, FailedJob, FileAtRef, ForgeKind, IssueSnapshot, MarkedIssue, MergeRequestInfo,
     Milestone, PipelineInfo, RepoPath,
 };
 use crate::role::Role;
+use crate::store::Store as _;
 use async_trait::async_trait;
 use std::sync::Mutex;
 
@@ -210,7 +210,12 @@ impl Forge for Recorder {
         marker: &str,
     ) -> Result<Option<u64>, ForgeError> {
         self.log(format!("find {item} {marker}"));
-        let posted = self.posted.lock().unwrap().iter().any(|b| b.contains(marker));
+        let posted = self
+            .posted
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|b| b.contains(marker));
         Ok((posted || self.existing_marker.as_deref() == Some(marker)).then_some(3))
     }
     async fn react(&self, _: &IssueRef, id: u64, reaction: &str) -> Result<(), ForgeError> {
@@ -329,9 +334,7 @@ async fn a_failure_stops_the_plan() {
         intents: vec![react.clone(), comment(None), react],
         notes: vec![],
     };
-    let err = run_plan(&plan, &forge)
-        .await
-        .unwrap_err();
+    let err = run_plan(&plan, &forge).await.unwrap_err();
     assert!(err.to_string().contains("Validation Failed"));
     assert_eq!(forge.calls(), ["react 5 eyes", "comment acme/app#1"]);
 }
@@ -376,9 +379,7 @@ async fn names_that_do_not_parse_fail_without_calls() {
     ];
     for plan in plans {
         let forge = Recorder::default();
-        let err = run_plan(&plan, &forge)
-            .await
-            .unwrap_err();
+        let err = run_plan(&plan, &forge).await.unwrap_err();
         assert!(
             matches!(err, ExecError::Forge(ForgeError::Invalid(_))),
             "{err:?}"

@@ -203,8 +203,19 @@ pub fn replies(app: &TestApp, side: Side) -> Vec<String> {
         .comments(side.repo(), 1)
         .into_iter()
         .filter(|c| c.author == "forgehand[bot]" || c.author == "forgehand-bot")
-        .map(|c| c.body)
+        .map(|c| without_intent_marker(&c.body))
         .collect()
+}
+
+/// A bot comment's text without the hidden marker of its delivery (which every comment
+/// forgehand posts ends with; it differs per delivery, so snapshots leave it out). Panics
+/// when the marker is missing.
+pub fn without_intent_marker(body: &str) -> String {
+    let (text, marker) = body
+        .rsplit_once("\n\n<!-- forgehand:intent ")
+        .unwrap_or_else(|| panic!("a bot comment without its marker: {body:?}"));
+    assert!(marker.ends_with(" -->"), "{body:?}");
+    text.to_string()
 }
 
 /// Reactions on comment `id`.

@@ -184,10 +184,7 @@ impl GithubForge {
         path: &str,
         body: &Value,
     ) -> Result<Vec<u8>, ForgeError> {
-        self.shared
-            .transport
-            .create(self, method, path, body)
-            .await
+        self.shared.transport.create(self, method, path, body).await
     }
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ForgeError> {
