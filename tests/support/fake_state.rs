@@ -21,6 +21,8 @@ pub struct Call {
     /// No fake route matches this method and path: the client called something the fake
     /// (and probably forgehand's design) does not expect.
     pub unrouted: bool,
+    /// The random fault injected into this call, if any.
+    pub injected: Option<(super::fake_faults::FaultKind, super::fake_faults::FaultTime)>,
 }
 
 impl Call {
@@ -120,6 +122,8 @@ pub(super) struct State {
     pub users: Vec<FakeUser>,
     pub calls: Vec<Call>,
     pub faults: Vec<Fault>,
+    /// Random faults (`fake_faults.rs`), when a test asked for them.
+    pub chaos: Option<super::fake_faults::Chaos>,
     /// Tags, files, branches, merge requests and pipelines (`fake_release.rs`).
     pub release: super::fake_release::ReleaseState,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).
