@@ -52,7 +52,7 @@ fn start_with(config: &str, db: &str, port: u16, env: &[(&str, String)]) -> Chil
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("GITHUB_WEBHOOK_SECRET", SECRET)
-        .env("FORGEHAND_DATABASE_URL", format!("sqlite://{db}"))
+        .env("FORGEHAND_DATABASE_URL", database_url(db))
         .env("FORGEHAND_LISTEN", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -62,6 +62,15 @@ fn start_with(config: &str, db: &str, port: u16, env: &[(&str, String)]) -> Chil
         })
         .spawn()
         .expect("start forgehand")
+}
+
+/// `db` as a database URL: a URL stays as it is, a path is a SQLite file.
+fn database_url(db: &str) -> String {
+    if db.contains("://") {
+        db.to_string()
+    } else {
+        format!("sqlite://{db}")
+    }
 }
 
 async fn wait_ready(port: u16) {
@@ -338,6 +347,182 @@ async fn sigkill_under_load_doubles_no_forge_effect() {
     eprintln!(
         "{} deliveries acknowledged, {} stored, {rerun} run again after the kill, \
          {replies_at_kill} replies at the kill, {} after",
+        acked.len(),
+        rows.len(),
+        markers.len()
+    );
+}
+
+/// A fresh PostgreSQL schema of its own on `FORGEHAND_TEST_POSTGRES_URL` (required: the test
+/// fails without it), as a URL, and a client on it.
+async fn fresh_postgres() -> (String, tokio_postgres::Client) {
+    let base = std::env::var("FORGEHAND_TEST_POSTGRES_URL").expect(
+        "FORGEHAND_TEST_POSTGRES_URL is not set: the replicas test needs PostgreSQL \
+         (bash scripts/test.sh starts one)",
+    );
+    let schema = format!(
+        "replicas_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+    );
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    (url, client)
+}
+
+/// Two replicas on one PostgreSQL database behind a "load balancer" (senders alternate),
+/// against one fake forge; one is killed (SIGKILL) mid-load and the senders go on with the
+/// survivor. The survivor finishes every job: no acknowledged delivery lost, every reply
+/// posted exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_on_postgres_one_killed_lose_and_double_nothing() {
+    let fake = support::FakeForge::start().await;
+    fake.add_repo(EFFECT_REPO);
+    fake.add_label(EFFECT_REPO, "bug");
+    for number in 1..=EFFECT_ISSUES {
+        fake.add_issue(EFFECT_REPO, number);
+    }
+    fake.add_user("maint", forgehand::role::Role::Maintainer);
+    fake.add_user("alice", forgehand::role::Role::Maintainer);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(dir.path()).replace(".yml", "-replicas.yml");
+    let shipped = std::fs::read_to_string(config_file(dir.path())).unwrap();
+    std::fs::write(
+        &config,
+        shipped.replace("writes_per_second: 1.0", "writes_per_second: 1000.0"),
+    )
+    .unwrap();
+    let (db, client) = fresh_postgres().await;
+    let env = [
+        ("GITHUB_TOKEN", "replicas-test-token".to_string()),
+        ("GITHUB_API_URL", fake.url()),
+    ];
+    let ports = [free_port(), free_port()];
+    let mut doomed = start_with(&config, &db, ports[0], &env);
+    wait_ready(ports[0]).await;
+    let mut survivor = start_with(&config, &db, ports[1], &env);
+    wait_ready(ports[1]).await;
+
+    let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut senders = Vec::new();
+    for s in 0..4u64 {
+        let (acked, stop, fake) = (acked.clone(), stop.clone(), fake.clone());
+        senders.push(tokio::spawn(async move {
+            let mut n = 0;
+            let mut first_is_dead = false;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let id = format!("replica-{s}-{n}");
+                let issue = n % EFFECT_ISSUES + 1;
+                let comment_id = fake.add_comment(EFFECT_REPO, issue, "maint", COMMAND);
+                let body = effect_payload(issue, comment_id);
+                let sig = forgehand::ingress::github::sign(SECRET, &body);
+                let headers = [
+                    ("X-GitHub-Event", "issue_comment"),
+                    ("X-GitHub-Delivery", id.as_str()),
+                    ("X-Hub-Signature-256", sig.as_str()),
+                ];
+                let port = if first_is_dead {
+                    ports[1]
+                } else {
+                    ports[(n % 2) as usize]
+                };
+                match http::request(port, "POST", "/webhooks/github", &headers, &body).await {
+                    Ok(r) if r.status == 202 || r.status == 200 => {
+                        acked.lock().unwrap().insert(id);
+                    }
+                    // The killed replica: the load balancer sends the rest to the survivor.
+                    _ if port == ports[0] => first_is_dead = true,
+                    other => panic!("the survivor failed a delivery: {other:?}"),
+                }
+                tokio::time::sleep(EFFECT_PACE).await;
+            }
+        }));
+    }
+    tokio::time::sleep(LOAD_BEFORE_KILL).await;
+    doomed.kill().expect("SIGKILL");
+    doomed.wait().unwrap();
+    tokio::time::sleep(LOAD_BEFORE_KILL).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for s in senders {
+        s.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > 20,
+        "the load produced only {} acks",
+        acked.len()
+    );
+
+    let deadline = Instant::now() + DRAIN_TIMEOUT;
+    loop {
+        let open: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'running')",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{open} jobs still open");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    survivor.kill().unwrap();
+    survivor.wait().unwrap();
+
+    let rows: Vec<(String, String, i64)> = client
+        .query("SELECT delivery_id, state, attempts FROM deliveries", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let stored: HashSet<&str> = rows.iter().map(|(id, _, _)| id.as_str()).collect();
+    let lost: Vec<&String> = acked
+        .iter()
+        .filter(|id| !stored.contains(id.as_str()))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    for (id, state, _) in &rows {
+        assert_eq!(state, "done", "{id} ended {state}");
+    }
+    let rerun = rows.iter().filter(|(_, _, attempts)| *attempts > 1).count();
+    let mut markers = Vec::new();
+    for number in 1..=EFFECT_ISSUES {
+        for comment in fake.comments(EFFECT_REPO, number) {
+            if comment.author == "maint" {
+                continue;
+            }
+            assert!(comment.body.starts_with("cc @alice"), "{comment:?}");
+            let marker = comment.body.split("<!-- forgehand:intent ").nth(1);
+            markers.push(marker.expect("a reply without its marker").to_string());
+        }
+        assert_eq!(fake.issue(EFFECT_REPO, number).labels, ["bug"], "#{number}");
+    }
+    let distinct: HashSet<&String> = markers.iter().collect();
+    assert_eq!(distinct.len(), markers.len(), "a reply was posted twice");
+    assert_eq!(markers.len(), rows.len(), "replies vs deliveries");
+    eprintln!(
+        "{} deliveries acknowledged, {} stored, {rerun} run again after the kill, {} replies",
         acked.len(),
         rows.len(),
         markers.len()
