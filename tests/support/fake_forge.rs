@@ -309,43 +309,45 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(String::from);
 
-    let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-    let mut chaos = None;
-    let reply = injected_fault(&mut state, &method, &raw_path, &path).unwrap_or_else(|| {
-        chaos = state.chaos.as_mut().and_then(|c| c.draw(&method, &path));
-        if let Some((kind, FaultTime::Before)) = chaos {
-            // Not applied: the client's failure is the whole story.
-            return fault_reply(kind, &state);
-        }
-        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let q = query_map(&query);
-        let applied = match segs.as_slice() {
-            ["api", "v4", rest @ ..] => {
-                fake_gitlab::route(&mut state, &method, rest, &q, &json_body)
+    let (reply, chaos, slow) = {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut chaos = None;
+        let reply = injected_fault(&mut state, &method, &raw_path, &path).unwrap_or_else(|| {
+            chaos = state.chaos.as_mut().and_then(|c| c.draw(&method, &path));
+            if let Some((kind, FaultTime::Before)) = chaos {
+                // Not applied: the client's failure is the whole story.
+                return fault_reply(kind, &state);
             }
-            _ => fake_github::route(&mut state, &method, &segs, &q, &json_body),
-        };
-        match chaos {
-            // Applied, but the client hears of a failure.
-            Some((kind, FaultTime::After)) => Reply {
-                unrouted: applied.unrouted,
-                ..fault_reply(kind, &state)
-            },
-            _ => applied,
-        }
-    });
-    let slow = state.chaos.as_ref().map(|c| c.plan().slow);
-    state.calls.push(Call {
-        method,
-        path,
-        query,
-        body: json_body,
-        status: reply.status,
-        authorization,
-        unrouted: reply.unrouted,
-        injected: chaos,
-    });
-    drop(state);
+            let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+            let q = query_map(&query);
+            let applied = match segs.as_slice() {
+                ["api", "v4", rest @ ..] => {
+                    fake_gitlab::route(&mut state, &method, rest, &q, &json_body)
+                }
+                _ => fake_github::route(&mut state, &method, &segs, &q, &json_body),
+            };
+            match chaos {
+                // Applied, but the client hears of a failure.
+                Some((kind, FaultTime::After)) => Reply {
+                    unrouted: applied.unrouted,
+                    ..fault_reply(kind, &state)
+                },
+                _ => applied,
+            }
+        });
+        let slow = state.chaos.as_ref().map(|c| c.plan().slow);
+        state.calls.push(Call {
+            method,
+            path,
+            query,
+            body: json_body,
+            status: reply.status,
+            authorization,
+            unrouted: reply.unrouted,
+            injected: chaos,
+        });
+        (reply, chaos, slow)
+    };
     match chaos.map(|(kind, _)| kind) {
         Some(FaultKind::Slow) => tokio::time::sleep(slow.unwrap_or_default()).await,
         Some(FaultKind::Dropped) => {
