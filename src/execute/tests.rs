@@ -21,6 +21,8 @@ struct Recorder {
     posted: Mutex<Vec<String>>,
     /// Comments that are posted and then answered with a 502 (the write landed).
     land_then_fail: std::sync::atomic::AtomicU32,
+    /// Bodies of the issues filed.
+    issues: Mutex<Vec<String>>,
 }
 
 impl Recorder {
@@ -103,10 +105,25 @@ impl ReleaseForge for Recorder {
     async fn find_issue_with_marker(
         &self,
         _: &RepoPath,
-        _: &str,
+        marker: &str,
         _: Option<&LabelName>,
     ) -> Result<Option<MarkedIssue>, ForgeError> {
-        Err(unused("find_issue_with_marker"))
+        // The listing is read, then answered slowly, as a forge's is: two unguarded writers
+        // would both find nothing.
+        let found = {
+            let issues = self.issues.lock().unwrap();
+            let at = issues.iter().position(|b| b.contains(marker));
+            at.map(|i| MarkedIssue {
+                number: i as u64 + 1,
+                url: None,
+                state: IssueState::Open,
+                closed_at: None,
+                labels: vec![],
+                body: issues[i].clone(),
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        Ok(found)
     }
     async fn rewrite_issue(
         &self,
@@ -146,11 +163,13 @@ impl ReleaseForge for Recorder {
         &self,
         _: &RepoPath,
         _: &str,
-        _: &str,
+        body: &str,
         _: &[LabelName],
         _: &[Login],
     ) -> Result<u64, ForgeError> {
-        Err(unused("create_issue"))
+        let mut issues = self.issues.lock().unwrap();
+        issues.push(body.to_string());
+        Ok(issues.len() as u64)
     }
     async fn open_issues_with_label(
         &self,
@@ -562,4 +581,50 @@ async fn a_job_whose_lease_was_lost_stops_writing() {
         .await
         .unwrap();
     assert_eq!(forge.posted.lock().unwrap().len(), 1);
+}
+
+/// Two deliveries of one event (GitHub sends a new tag as `create` and `push`) handled at
+/// once — by two workers or two replicas sharing the store — file the issue once: the
+/// store-held lock makes the second wait and then find the first's issue.
+#[tokio::test]
+async fn two_deliveries_at_once_file_one_issue_under_the_store_lock() {
+    let store = crate::store::sqlite::open(":memory:").unwrap();
+    let forge = Recorder::default();
+    let marker = "<!-- forgehand:deploy-request v1.4.0 -->";
+    let plan = Plan {
+        intents: vec![Intent::FileIssue(crate::plan::IssueSpec {
+            repo: "acme/app".into(),
+            title: "Deploy v1.4.0".into(),
+            body: format!("{marker}\nPlease deploy."),
+            labels: vec![],
+            assignees: vec![],
+            marker: marker.into(),
+        })],
+        notes: vec![],
+    };
+    let metrics = Metrics::default();
+    let (create, push) = (
+        Journal {
+            delivery_id: "create-event",
+            ..journal(&store, false)
+        },
+        Journal {
+            delivery_id: "push-event",
+            ..journal(&store, false)
+        },
+    );
+    let (a, b) = tokio::join!(
+        execute(&plan, &forge, &metrics, &create),
+        execute(&plan, &forge, &metrics, &push),
+    );
+    let lines = [a.unwrap().remove(0), b.unwrap().remove(0)];
+    assert_eq!(forge.issues.lock().unwrap().len(), 1, "{lines:?}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("already carries"))
+            .count(),
+        1,
+        "{lines:?}"
+    );
 }
