@@ -6,6 +6,7 @@
 mod support;
 
 use forgehand::event::ForgeKind;
+use forgehand::store::{ActionQuery, ActionRecord, ActionState};
 use std::collections::HashSet;
 use std::time::Duration;
 use support::app::Tuning;
@@ -20,6 +21,26 @@ const ISSUES: u64 = 20;
 const FAULT_RATE: f64 = 0.3;
 /// Longest wait for the queue to drain under faults.
 const DRAIN: Duration = Duration::from_secs(120);
+
+fn forge_of(side: Side) -> ForgeKind {
+    match side {
+        Side::Github => ForgeKind::Github,
+        Side::Gitlab => ForgeKind::Gitlab,
+    }
+}
+
+async fn ledger(
+    app: &support::app::TestApp,
+    forge: ForgeKind,
+    delivery: &str,
+) -> Vec<ActionRecord> {
+    let query = ActionQuery {
+        delivery: Some((forge, delivery.to_string())),
+        limit: 100,
+        ..ActionQuery::default()
+    };
+    app.store.actions(query).await.expect("ledger")
+}
 
 fn bot_comments(app: &support::app::TestApp, side: Side, number: u64) -> Vec<String> {
     app.fake
@@ -92,12 +113,26 @@ async fn thirty_percent_faults_on_both_forges_lose_and_double_nothing() {
         }
     }
     for (side, delivery) in &deliveries {
-        let forge = match side {
-            Side::Github => ForgeKind::Github,
-            Side::Gitlab => ForgeKind::Gitlab,
-        };
+        let forge = forge_of(*side);
         let record = app.delivery(forge, delivery).await;
         assert_eq!(record.state, "done", "{record:?}");
+        // The ledger says what was done for the delivery: the label, then the reply with
+        // the id of the comment the forge holds.
+        let actions = ledger(&app, forge, delivery).await;
+        let done: Vec<&str> = actions
+            .iter()
+            .filter(|a| a.state == ActionState::Done)
+            .map(|a| a.intent.as_str())
+            .collect();
+        assert!(
+            done.contains(&"edit_issue") && done.contains(&"comment"),
+            "{delivery}: {actions:#?}"
+        );
+        let reply = actions.iter().find(|a| a.intent == "comment").unwrap();
+        let id: u64 = reply.object_id.as_deref().unwrap().parse().unwrap();
+        let number = delivery.rsplit('-').next().unwrap().parse().unwrap();
+        let held = app.fake.comments(side.repo(), number);
+        assert!(held.iter().any(|c| c.id == id), "{delivery}: comment {id}");
     }
     eprintln!(
         "faults injected: {} ({} after the write landed, {} on comment posts that landed)",
@@ -108,5 +143,38 @@ async fn thirty_percent_faults_on_both_forges_lose_and_double_nothing() {
             .count(),
         landed_comment_failures
     );
+    app.teardown().await;
+}
+
+/// A dry run decides and logs but writes nothing: no forge write, no ledger row.
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_records_nothing() {
+    let tuning = Tuning {
+        dry_run: true,
+        ..Tuning::fast()
+    };
+    let app = seeded_app_tuned("", tuning).await;
+    app.fake.clear_calls();
+    let mut deliveries = Vec::new();
+    for side in BOTH {
+        let body = "/label bug\n/cc @alice";
+        let id = app.fake.add_comment(side.repo(), 1, "maint", body);
+        let payload = comment_payload(&app, side, "maint", 1, id, body);
+        let delivery = format!("dry-{side:?}");
+        post_comment_payload(&app, side, &delivery, &payload).await;
+        deliveries.push((side, delivery));
+    }
+    app.wait_idle().await;
+    assert!(app.fake.writes().is_empty(), "{:#?}", app.fake.writes());
+    for (side, delivery) in &deliveries {
+        let forge = forge_of(*side);
+        assert_eq!(app.delivery(forge, delivery).await.state, "done");
+        assert!(ledger(&app, forge, delivery).await.is_empty());
+    }
+    let everything = ActionQuery {
+        limit: 100,
+        ..ActionQuery::default()
+    };
+    assert!(app.store.actions(everything).await.unwrap().is_empty());
     app.teardown().await;
 }

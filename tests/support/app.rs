@@ -44,6 +44,8 @@ pub struct Tuning {
     pub retry: RetryPolicy,
     /// The job lease (seconds).
     pub lease_seconds: u64,
+    /// `server.dry_run`: decide and log, write nothing.
+    pub dry_run: bool,
 }
 
 impl Tuning {
@@ -58,6 +60,7 @@ impl Tuning {
                 max_delay: Duration::from_secs(2),
             },
             lease_seconds: 5,
+            dry_run: false,
         }
     }
 }
@@ -84,6 +87,7 @@ server:
   database_url: sqlite://{db}
   workers: {workers}
   lease_seconds: {lease}
+  dry_run: {dry_run}
 bot:
   name: forgehand
 github:
@@ -101,6 +105,7 @@ gitlab:
         db = db.display(),
         workers = tuning.as_ref().map_or(2, |t| t.workers),
         lease = tuning.as_ref().map_or(60, |t| t.lease_seconds),
+        dry_run = tuning.as_ref().is_some_and(|t| t.dry_run),
     );
     let config = Config::from_str(&yaml, "test.yml", &|_| None)
         .unwrap_or_else(|e| panic!("test configuration: {e}"));
