@@ -110,11 +110,15 @@ async fn upsert_merge_request(
         || forge.create_merge_request(&repo, &spec.source_branch, &spec.target_branch, &fields);
     let (number, found) = journal.find_or_create(false, find, create).await?;
     if found {
+        // The try that made it may have failed between its steps (GitHub sets labels and
+        // assignees in a second request): bring it to the spec, an idempotent update.
+        journal.fence().await?;
+        forge.update_merge_request(&repo, number, &fields).await?;
         let line = format!(
             "merge request {}!{number} was made by an earlier try",
             spec.repo
         );
-        return Ok(Did::skipped(line).object(number));
+        return Ok(Did::done(line).object(number));
     }
     Ok(Did::done(format!("created {}!{number}: {spec}", spec.repo)).object(number))
 }

@@ -278,6 +278,20 @@ impl FakeForge {
             status,
             retry_after,
             remaining: times,
+            after: false,
+        });
+    }
+
+    /// Like [`FakeForge::fail_next`], but each call is applied first (the write lands) and
+    /// then answered with `status`, as a forge whose gateway fails after the backend wrote.
+    pub fn fail_next_after_write(&self, method: &str, path_prefix: &str, status: u16, times: u32) {
+        self.lock().faults.push(Fault {
+            method: method.to_uppercase(),
+            path_prefix: path_prefix.to_string(),
+            status,
+            retry_after: None,
+            remaining: times,
+            after: true,
         });
     }
 }
@@ -311,30 +325,39 @@ async fn handle(
 
     let (reply, chaos, slow) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-        let mut chaos = None;
-        let reply = injected_fault(&mut state, &method, &raw_path, &path).unwrap_or_else(|| {
-            chaos = state.chaos.as_mut().and_then(|c| c.draw(&method, &path));
-            if let Some((kind, FaultTime::Before)) = chaos {
-                // Not applied: the client's failure is the whole story.
-                return fault_reply(kind, &state);
+        let planned = injected_fault(&mut state, &method, &raw_path, &path);
+        // A planned fault wins; otherwise the random faults may draw one.
+        let chaos = match planned {
+            Some(_) => None,
+            None => state.chaos.as_mut().and_then(|c| c.draw(&method, &path)),
+        };
+        let (failure, applies) = match (planned, chaos) {
+            (Some((failure, after)), _) => (Some(failure), after),
+            (None, Some((kind, time))) => {
+                (Some(fault_reply(kind, &state)), time == FaultTime::After)
             }
+            (None, None) => (None, true),
+        };
+        let applied = applies.then(|| {
             let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
             let q = query_map(&query);
-            let applied = match segs.as_slice() {
+            match segs.as_slice() {
                 ["api", "v4", rest @ ..] => {
                     fake_gitlab::route(&mut state, &method, rest, &q, &json_body)
                 }
                 _ => fake_github::route(&mut state, &method, &segs, &q, &json_body),
-            };
-            match chaos {
-                // Applied, but the client hears of a failure.
-                Some((kind, FaultTime::After)) => Reply {
-                    unrouted: applied.unrouted,
-                    ..fault_reply(kind, &state)
-                },
-                _ => applied,
             }
         });
+        // A failure after the write: applied, but the client hears of a failure.
+        let reply = match (failure, applied) {
+            (Some(failure), Some(applied)) => Reply {
+                unrouted: applied.unrouted,
+                ..failure
+            },
+            (Some(failure), None) => failure,
+            (None, Some(applied)) => applied,
+            (None, None) => unreachable!("a request without a fault is applied"),
+        };
         let slow = state.chaos.as_ref().map(|c| c.plan().slow);
         state.calls.push(Call {
             method,
