@@ -116,19 +116,14 @@ async fn thirty_percent_faults_on_both_forges_lose_and_double_nothing() {
         let forge = forge_of(*side);
         let record = app.delivery(forge, delivery).await;
         assert_eq!(record.state, "done", "{record:?}");
-        // The ledger says what was done for the delivery: the label, then the reply with
-        // the id of the comment the forge holds.
+        // The ledger says what was done for the delivery: the reply, with the id of the
+        // comment the forge holds. (The label's row may be `failed` when its write landed
+        // behind a fault: the re-run's plan then has no label left to add.)
         let actions = ledger(&app, forge, delivery).await;
-        let done: Vec<&str> = actions
+        let reply = actions
             .iter()
-            .filter(|a| a.state == ActionState::Done)
-            .map(|a| a.intent.as_str())
-            .collect();
-        assert!(
-            done.contains(&"edit_issue") && done.contains(&"comment"),
-            "{delivery}: {actions:#?}"
-        );
-        let reply = actions.iter().find(|a| a.intent == "comment").unwrap();
+            .find(|a| a.intent == "comment" && a.state == ActionState::Done)
+            .unwrap_or_else(|| panic!("{delivery}: no reply done in {actions:#?}"));
         let id: u64 = reply.object_id.as_deref().unwrap().parse().unwrap();
         let number = delivery.rsplit('-').next().unwrap().parse().unwrap();
         let held = app.fake.comments(side.repo(), number);
