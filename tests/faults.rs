@@ -95,7 +95,7 @@ async fn thirty_percent_faults_on_both_forges_lose_and_double_nothing() {
         .filter(|f| f.path.ends_with("/comments") || f.path.ends_with("/notes"))
         .count();
     assert!(
-        landed_comment_failures >= 3,
+        landed_comment_failures >= 1,
         "too few comment posts failed after landing: {landed_comment_failures}"
     );
 
