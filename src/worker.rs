@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::decide;
 use crate::event::{self, Decoded, Event, EventKind};
-use crate::execute::execute;
+use crate::execute::{execute, ExecError, Fence, Journal};
 use crate::forge::{ForgeError, Forges};
 use crate::gather::{gather, stored_comment_key, GatherError};
 use crate::store::{Job, Outcome, Store};
@@ -13,8 +13,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 use tracing::Instrument;
 
-/// Jobs one worker claims at a time.
-const CLAIM_BATCH: usize = 8;
+/// Jobs one worker claims at a time: one, so that no claimed job waits (its lease running
+/// out) behind another.
+const CLAIM_BATCH: usize = 1;
+/// Heartbeats per lease: a running job's lease is renewed this often per lease length.
+const HEARTBEATS_PER_LEASE: u32 = 3;
 /// How often an idle worker looks for jobs whose lease expired or whose retry time came.
 const IDLE_POLL: Duration = Duration::from_secs(1);
 /// Pause after a store error before claiming again.
@@ -49,6 +52,18 @@ impl WorkerSettings {
 enum JobError {
     Retry(String),
     Fail(String),
+    /// The job's lease passed to another worker: nothing more is written or recorded.
+    Fenced(String),
+}
+
+impl From<ExecError> for JobError {
+    fn from(e: ExecError) -> Self {
+        match e {
+            ExecError::Forge(e) => e.into(),
+            ExecError::Fenced { .. } => JobError::Fenced(e.to_string()),
+            ExecError::Store(_) => JobError::Retry(e.to_string()),
+        }
+    }
 }
 
 impl From<GatherError> for JobError {
@@ -137,9 +152,20 @@ impl Worker {
             attempt = job.attempt,
         );
         let started = Instant::now();
+        let heartbeat = tokio::spawn(heartbeat(
+            self.store.clone(),
+            job.id,
+            job.attempt,
+            self.settings.lease,
+        ));
         let outcome = self.handle(&job).instrument(span.clone()).await;
+        heartbeat.abort();
         let _enter = span.enter();
         let recorded = match outcome {
+            Err(JobError::Fenced(why)) => {
+                tracing::warn!(reason = %why, "job stopped: another worker holds it now");
+                Ok(true)
+            }
             Ok(outcome) => {
                 match &outcome {
                     Outcome::Done => tracing::debug!("job done"),
@@ -200,7 +226,18 @@ impl Worker {
         match forge {
             _ if plan.is_empty() => {}
             Some(forge) if !self.settings.dry_run => {
-                let done = execute(&plan, forge.as_ref(), &self.metrics).await?;
+                let journal = Journal {
+                    store: self.store.as_ref(),
+                    forge: job.forge,
+                    delivery_id: &job.delivery_id,
+                    fence: Some(Fence {
+                        job_id: job.id,
+                        attempt: job.attempt,
+                        lease: self.settings.lease,
+                    }),
+                    rerun: job.attempt > 1,
+                };
+                let done = execute(&plan, forge.as_ref(), &self.metrics, &journal).await?;
                 tracing::info!(actions = done.len(), "plan executed");
             }
             _ => tracing::info!(plan = %plan, "dry run: plan not executed"),
@@ -243,6 +280,23 @@ impl Worker {
             .await
         {
             tracing::warn!(error = %e, "cannot record the comment's text");
+        }
+    }
+}
+
+/// Renew a running job's lease every `lease / HEARTBEATS_PER_LEASE` until aborted, or until
+/// the job turns out to be another attempt's (then the executor's fence stops its writes).
+async fn heartbeat(store: Arc<dyn Store>, id: i64, attempt: i64, lease: Duration) {
+    let every = lease / HEARTBEATS_PER_LEASE;
+    loop {
+        tokio::time::sleep(every).await;
+        match store
+            .renew_lease(id, attempt, crate::clock::now_ms(), lease)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => tracing::warn!(error = %e, "cannot renew the job's lease"),
         }
     }
 }

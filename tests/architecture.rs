@@ -41,7 +41,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "model", "role", "event", "release", "config", "decide", "forge", "store",
         ],
     ),
-    ("execute", &["model", "role", "plan", "forge", "telemetry"]),
+    (
+        "execute",
+        &[
+            "model",
+            "role",
+            "plan",
+            "forge",
+            "telemetry",
+            "store",
+            "clock",
+        ],
+    ),
     ("schedule", &["model", "event", "config", "store", "clock"]),
     (
         "ingress",

@@ -1,5 +1,5 @@
 //! A forgehand process killed with SIGKILL under load and restarted loses no acknowledged
-//! delivery, and processes none twice to completion.
+//! delivery, processes none twice to completion, and doubles no forge effect.
 
 mod support;
 
@@ -42,18 +42,35 @@ fn config_file(dir: &std::path::Path) -> String {
 }
 
 fn start(config: &str, db: &str, port: u16) -> Child {
+    start_with(config, db, port, &[])
+}
+
+fn start_with(config: &str, db: &str, port: u16, env: &[(&str, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_forgehand"))
         .args(["serve", "--config", config])
         .env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("GITHUB_WEBHOOK_SECRET", SECRET)
-        .env("FORGEHAND_DATABASE_URL", format!("sqlite://{db}"))
+        .env("FORGEHAND_DATABASE_URL", database_url(db))
         .env("FORGEHAND_LISTEN", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(match std::env::var("DURABILITY_LOG") {
+            Ok(_) => Stdio::inherit(),
+            Err(_) => Stdio::null(),
+        })
         .spawn()
         .expect("start forgehand")
+}
+
+/// `db` as a database URL: a URL stays as it is, a path is a SQLite file.
+fn database_url(db: &str) -> String {
+    if db.contains("://") {
+        db.to_string()
+    } else {
+        format!("sqlite://{db}")
+    }
 }
 
 async fn wait_ready(port: u16) {
@@ -163,4 +180,351 @@ async fn sigkill_under_load_loses_no_acknowledged_delivery() {
         assert_eq!(state, "done", "{id} ended {state}");
         assert!((1..=2).contains(attempts), "{id} took {attempts} attempts");
     }
+}
+
+/// Issues the effects test comments on.
+const EFFECT_ISSUES: u64 = 10;
+/// Pause of each sender between two deliveries in the effects test (every delivery writes to
+/// the fake forge, so the load is lighter than above).
+const EFFECT_PACE: Duration = Duration::from_millis(10);
+const EFFECT_REPO: &str = "Codertocat/Hello-World";
+/// What each delivery's comment says.
+const COMMAND: &str = "/label bug\n/cc @alice";
+
+/// A comment by `maint` on issue `number` that labels it and replies (`/cc`).
+fn effect_payload(number: u64, comment_id: u64) -> Vec<u8> {
+    let mut p: serde_json::Value =
+        serde_json::from_slice(&support::fixture("github/issue_comment.created.json")).unwrap();
+    p["comment"]["id"] = serde_json::json!(comment_id);
+    p["comment"]["body"] = serde_json::json!(COMMAND);
+    p["comment"]["user"]["login"] = serde_json::json!("maint");
+    p["comment"]["author_association"] = serde_json::Value::Null;
+    p["sender"]["login"] = serde_json::json!("maint");
+    p["issue"]["number"] = serde_json::json!(number);
+    p["issue"]["labels"] = serde_json::json!([]);
+    serde_json::to_vec(&p).unwrap()
+}
+
+/// Every delivery labels an issue and posts one reply. Killed under load and restarted on
+/// the same database: every acknowledged delivery is done, and the fake forge holds exactly
+/// one reply per delivery (each with its own marker) — none lost, none doubled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_under_load_doubles_no_forge_effect() {
+    let fake = support::FakeForge::start().await;
+    fake.add_repo(EFFECT_REPO);
+    fake.add_label(EFFECT_REPO, "bug");
+    for number in 1..=EFFECT_ISSUES {
+        fake.add_issue(EFFECT_REPO, number);
+    }
+    fake.add_user("maint", forgehand::role::Role::Maintainer);
+    fake.add_user("alice", forgehand::role::Role::Maintainer);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("forgehand.db").display().to_string();
+    let config = config_file(dir.path()).replace(".yml", "-effects.yml");
+    let shipped = std::fs::read_to_string(config_file(dir.path())).unwrap();
+    std::fs::write(
+        &config,
+        shipped.replace("writes_per_second: 1.0", "writes_per_second: 1000.0"),
+    )
+    .unwrap();
+    let env = [
+        ("GITHUB_TOKEN", "effects-test-token".to_string()),
+        ("GITHUB_API_URL", fake.url()),
+    ];
+    let port = free_port();
+    let mut child = start_with(&config, &db, port, &env);
+    wait_ready(port).await;
+
+    let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut senders = Vec::new();
+    for s in 0..4u64 {
+        let (acked, stop, fake) = (acked.clone(), stop.clone(), fake.clone());
+        senders.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let id = format!("effect-{s}-{n}");
+                let issue = n % EFFECT_ISSUES + 1;
+                let comment_id = fake.add_comment(EFFECT_REPO, issue, "maint", COMMAND);
+                let body = effect_payload(issue, comment_id);
+                let sig = forgehand::ingress::github::sign(SECRET, &body);
+                let headers = [
+                    ("X-GitHub-Event", "issue_comment"),
+                    ("X-GitHub-Delivery", id.as_str()),
+                    ("X-Hub-Signature-256", sig.as_str()),
+                ];
+                match http::request(port, "POST", "/webhooks/github", &headers, &body).await {
+                    Ok(r) if r.status == 202 || r.status == 200 => {
+                        acked.lock().unwrap().insert(id);
+                    }
+                    _ => break,
+                }
+                tokio::time::sleep(EFFECT_PACE).await;
+            }
+        }));
+    }
+    tokio::time::sleep(LOAD_BEFORE_KILL).await;
+    child.kill().expect("SIGKILL");
+    child.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for s in senders {
+        s.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > 20,
+        "the load produced only {} acks",
+        acked.len()
+    );
+    let bot_replies = |number| {
+        fake.comments(EFFECT_REPO, number)
+            .into_iter()
+            .filter(|c| c.author != "maint")
+            .collect::<Vec<_>>()
+    };
+    let replies_at_kill: usize = (1..=EFFECT_ISSUES).map(|n| bot_replies(n).len()).sum();
+
+    let port = free_port();
+    let mut child = start_with(&config, &db, port, &env);
+    wait_ready(port).await;
+    let deadline = Instant::now() + DRAIN_TIMEOUT;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    loop {
+        let open: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'running')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{open} jobs still open");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let mut stmt = conn
+        .prepare("SELECT delivery_id, state, attempts FROM deliveries")
+        .unwrap();
+    let rows: Vec<(String, String, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let stored: HashSet<&str> = rows.iter().map(|(id, _, _)| id.as_str()).collect();
+    let rerun = rows.iter().filter(|(_, _, attempts)| *attempts > 1).count();
+    let lost: Vec<&String> = acked
+        .iter()
+        .filter(|id| !stored.contains(id.as_str()))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    for (id, state, _) in &rows {
+        assert_eq!(state, "done", "{id} ended {state}");
+    }
+    // One reply per stored delivery, each with a marker of its own: none lost, none doubled.
+    let mut markers = Vec::new();
+    for number in 1..=EFFECT_ISSUES {
+        for comment in bot_replies(number) {
+            let marker = comment
+                .body
+                .split("<!-- forgehand:intent ")
+                .nth(1)
+                .unwrap_or_else(|| panic!("a comment without a marker: {comment:?}"))
+                .to_string();
+            assert!(comment.body.starts_with("cc @alice"), "{comment:?}");
+            markers.push(marker);
+        }
+        let issue = fake.issue(EFFECT_REPO, number);
+        assert_eq!(issue.labels, ["bug"], "#{number}");
+    }
+    let distinct: HashSet<&String> = markers.iter().collect();
+    assert_eq!(distinct.len(), markers.len(), "a reply was posted twice");
+    assert_eq!(markers.len(), rows.len(), "replies vs deliveries");
+    eprintln!(
+        "{} deliveries acknowledged, {} stored, {rerun} run again after the kill, \
+         {replies_at_kill} replies at the kill, {} after",
+        acked.len(),
+        rows.len(),
+        markers.len()
+    );
+}
+
+/// A fresh PostgreSQL schema of its own on `FORGEHAND_TEST_POSTGRES_URL` (required: the test
+/// fails without it), as a URL, and a client on it.
+async fn fresh_postgres() -> (String, tokio_postgres::Client) {
+    let base = std::env::var("FORGEHAND_TEST_POSTGRES_URL").expect(
+        "FORGEHAND_TEST_POSTGRES_URL is not set: the replicas test needs PostgreSQL \
+         (bash scripts/test.sh starts one)",
+    );
+    let schema = format!(
+        "replicas_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+    );
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    (url, client)
+}
+
+/// Two replicas on one PostgreSQL database behind a "load balancer" (senders alternate),
+/// against one fake forge; one is killed (SIGKILL) mid-load and the senders go on with the
+/// survivor. The survivor finishes every job: no acknowledged delivery lost, every reply
+/// posted exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_on_postgres_one_killed_lose_and_double_nothing() {
+    let fake = support::FakeForge::start().await;
+    fake.add_repo(EFFECT_REPO);
+    fake.add_label(EFFECT_REPO, "bug");
+    for number in 1..=EFFECT_ISSUES {
+        fake.add_issue(EFFECT_REPO, number);
+    }
+    fake.add_user("maint", forgehand::role::Role::Maintainer);
+    fake.add_user("alice", forgehand::role::Role::Maintainer);
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(dir.path()).replace(".yml", "-replicas.yml");
+    let shipped = std::fs::read_to_string(config_file(dir.path())).unwrap();
+    std::fs::write(
+        &config,
+        shipped.replace("writes_per_second: 1.0", "writes_per_second: 1000.0"),
+    )
+    .unwrap();
+    let (db, client) = fresh_postgres().await;
+    let env = [
+        ("GITHUB_TOKEN", "replicas-test-token".to_string()),
+        ("GITHUB_API_URL", fake.url()),
+    ];
+    let ports = [free_port(), free_port()];
+    let mut doomed = start_with(&config, &db, ports[0], &env);
+    wait_ready(ports[0]).await;
+    let mut survivor = start_with(&config, &db, ports[1], &env);
+    wait_ready(ports[1]).await;
+
+    let acked: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut senders = Vec::new();
+    for s in 0..4u64 {
+        let (acked, stop, fake) = (acked.clone(), stop.clone(), fake.clone());
+        senders.push(tokio::spawn(async move {
+            let mut n = 0;
+            let mut first_is_dead = false;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let id = format!("replica-{s}-{n}");
+                let issue = n % EFFECT_ISSUES + 1;
+                let comment_id = fake.add_comment(EFFECT_REPO, issue, "maint", COMMAND);
+                let body = effect_payload(issue, comment_id);
+                let sig = forgehand::ingress::github::sign(SECRET, &body);
+                let headers = [
+                    ("X-GitHub-Event", "issue_comment"),
+                    ("X-GitHub-Delivery", id.as_str()),
+                    ("X-Hub-Signature-256", sig.as_str()),
+                ];
+                let port = if first_is_dead {
+                    ports[1]
+                } else {
+                    ports[(n % 2) as usize]
+                };
+                match http::request(port, "POST", "/webhooks/github", &headers, &body).await {
+                    Ok(r) if r.status == 202 || r.status == 200 => {
+                        acked.lock().unwrap().insert(id);
+                    }
+                    // The killed replica: the load balancer sends the rest to the survivor.
+                    _ if port == ports[0] => first_is_dead = true,
+                    other => panic!("the survivor failed a delivery: {other:?}"),
+                }
+                tokio::time::sleep(EFFECT_PACE).await;
+            }
+        }));
+    }
+    tokio::time::sleep(LOAD_BEFORE_KILL).await;
+    doomed.kill().expect("SIGKILL");
+    doomed.wait().unwrap();
+    tokio::time::sleep(LOAD_BEFORE_KILL).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for s in senders {
+        s.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > 20,
+        "the load produced only {} acks",
+        acked.len()
+    );
+
+    let deadline = Instant::now() + DRAIN_TIMEOUT;
+    loop {
+        let open: i64 = client
+            .query_one(
+                "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'running')",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{open} jobs still open");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    survivor.kill().unwrap();
+    survivor.wait().unwrap();
+
+    let rows: Vec<(String, String, i64)> = client
+        .query("SELECT delivery_id, state, attempts FROM deliveries", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let stored: HashSet<&str> = rows.iter().map(|(id, _, _)| id.as_str()).collect();
+    let lost: Vec<&String> = acked
+        .iter()
+        .filter(|id| !stored.contains(id.as_str()))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    for (id, state, _) in &rows {
+        assert_eq!(state, "done", "{id} ended {state}");
+    }
+    let rerun = rows.iter().filter(|(_, _, attempts)| *attempts > 1).count();
+    let mut markers = Vec::new();
+    for number in 1..=EFFECT_ISSUES {
+        for comment in fake.comments(EFFECT_REPO, number) {
+            if comment.author == "maint" {
+                continue;
+            }
+            assert!(comment.body.starts_with("cc @alice"), "{comment:?}");
+            let marker = comment.body.split("<!-- forgehand:intent ").nth(1);
+            markers.push(marker.expect("a reply without its marker").to_string());
+        }
+        assert_eq!(fake.issue(EFFECT_REPO, number).labels, ["bug"], "#{number}");
+    }
+    let distinct: HashSet<&String> = markers.iter().collect();
+    assert_eq!(distinct.len(), markers.len(), "a reply was posted twice");
+    assert_eq!(markers.len(), rows.len(), "replies vs deliveries");
+    eprintln!(
+        "{} deliveries acknowledged, {} stored, {rerun} run again after the kill, {} replies",
+        acked.len(),
+        rows.len(),
+        markers.len()
+    );
 }

@@ -3,7 +3,6 @@
 
 mod support;
 
-use forgehand::execute::execute;
 use forgehand::execute::issue_edit;
 use forgehand::execute::ACTIONS_METRIC;
 use forgehand::forge::{
@@ -16,6 +15,7 @@ use forgehand::role::Role;
 use forgehand::telemetry::Metrics;
 use secrecy::SecretString;
 use std::time::Duration;
+use support::execute_as_new_delivery as execute;
 use support::FakeForge;
 
 const REPO: &str = "acme/app";
@@ -436,14 +436,46 @@ async fn a_503_is_retried_until_it_succeeds() {
 async fn a_429_with_retry_after_is_honoured() {
     let fake = seeded().await;
     fake.fail_next("POST", "/repos/acme/app/issues/1/comments", 429, Some(1), 1);
-    let id = github(&fake).comment(&item(1), "hello").await.unwrap();
+    let plan = Plan {
+        intents: vec![Intent::Comment {
+            target: issue(1),
+            body: "hello".into(),
+            marker: None,
+        }],
+        notes: vec![],
+    };
+    let started = std::time::Instant::now();
+    execute(&plan, &github(&fake), &Metrics::default())
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
     let posts = fake.writes();
     assert_eq!(posts.len(), 2, "{posts:?}");
     assert_eq!(posts[0].status, 429);
     assert_eq!(posts[1].status, 201);
     assert_eq!(fake.comments(REPO, 1).len(), 1);
-    assert_eq!(fake.comments(REPO, 1)[0].id, id);
 
+    fake.clear_calls();
+    let gl = gitlab(&fake).await;
+    fake.fail_next("PUT", "/api/v4/projects/acme/app/issues/1", 429, Some(1), 1);
+    gl.edit_issue(&item(1), &edit(&full_change()))
+        .await
+        .unwrap();
+    let puts = fake.writes();
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    assert_eq!(puts[0].status, 429);
+    fake.assert_all_routed();
+}
+
+/// A create is sent once by the client whatever the failure (it may have landed): the
+/// executor looks for it before sending it again (`execute/journal.rs`).
+#[tokio::test]
+async fn creates_are_sent_once_by_the_clients() {
+    let fake = seeded().await;
+    fake.fail_next("POST", "/repos/acme/app/issues/1/comments", 502, None, 1);
+    let err = github(&fake).comment(&item(1), "x").await.unwrap_err();
+    assert!(matches!(err, ForgeError::Transient(_)), "{err:?}");
+    assert_eq!(fake.writes().len(), 1);
     fake.clear_calls();
     let gl = gitlab(&fake).await;
     fake.fail_next(
@@ -453,17 +485,24 @@ async fn a_429_with_retry_after_is_honoured() {
         Some(1),
         1,
     );
-    gl.comment(&item(1), "hello again").await.unwrap();
-    assert_eq!(fake.writes().len(), 2);
-    assert_eq!(fake.comments(REPO, 1).len(), 2);
+    let err = gl.comment(&item(1), "x").await.unwrap_err();
+    assert!(matches!(err, ForgeError::RateLimited { .. }), "{err:?}");
+    assert_eq!(fake.writes().len(), 1);
     fake.assert_all_routed();
 }
 
 #[tokio::test]
 async fn retries_stop_after_the_last_attempt() {
     let fake = seeded().await;
-    fake.fail_next("POST", "/repos/acme/app/issues/1/comments", 500, None, 10);
-    let err = github(&fake).comment(&item(1), "x").await.unwrap_err();
+    fake.fail_next("PATCH", "/repos/acme/app/issues/1", 500, None, 10);
+    let close = IssueChange {
+        state: Some(StateChange::Close),
+        ..IssueChange::default()
+    };
+    let err = github(&fake)
+        .edit_issue(&item(1), &edit(&close))
+        .await
+        .unwrap_err();
     assert!(matches!(err, ForgeError::Transient(_)), "{err:?}");
     assert_eq!(fake.writes().len(), fast_retry().max_attempts as usize);
     fake.assert_all_routed();

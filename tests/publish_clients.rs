@@ -6,7 +6,7 @@
 
 mod support;
 
-use forgehand::execute::execute;
+use forgehand::execute::{execute, Journal};
 use forgehand::forge::{
     Forge, ForgeRelease, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge,
     IssueEdit, ReleaseFields, RetryPolicy,
@@ -255,11 +255,21 @@ async fn publishing_intents_are_not_repeated() {
             ],
             notes: vec![],
         };
-        execute(&plan, forge.as_ref(), &Metrics::default())
+        // Each run is another delivery: what is not repeated is found on the forge, not in
+        // the ledger.
+        let store = forgehand::store::open("sqlite::memory:").await.unwrap();
+        let journal = |delivery_id| Journal {
+            store: store.as_ref(),
+            forge: forge.kind(),
+            delivery_id,
+            fence: None,
+            rerun: false,
+        };
+        execute(&plan, forge.as_ref(), &Metrics::default(), &journal("d1"))
             .await
             .unwrap();
         fake.clear_calls();
-        let again = execute(&plan, forge.as_ref(), &Metrics::default())
+        let again = execute(&plan, forge.as_ref(), &Metrics::default(), &journal("d3"))
             .await
             .unwrap();
         assert!(fake.writes().is_empty(), "{:#?}", fake.writes());
@@ -275,13 +285,23 @@ async fn publishing_intents_are_not_repeated() {
             })],
             notes: vec![],
         };
-        execute(&resolve, forge.as_ref(), &Metrics::default())
-            .await
-            .unwrap();
+        execute(
+            &resolve,
+            forge.as_ref(),
+            &Metrics::default(),
+            &journal("d4"),
+        )
+        .await
+        .unwrap();
         fake.clear_calls();
-        execute(&resolve, forge.as_ref(), &Metrics::default())
-            .await
-            .unwrap();
+        execute(
+            &resolve,
+            forge.as_ref(),
+            &Metrics::default(),
+            &journal("d5"),
+        )
+        .await
+        .unwrap();
         assert!(fake.writes().is_empty(), "{:#?}", fake.writes());
         // A new failure reopens the same issue rather than filing another.
         let reopen = Plan {
@@ -291,7 +311,7 @@ async fn publishing_intents_are_not_repeated() {
             })],
             notes: vec![],
         };
-        execute(&reopen, forge.as_ref(), &Metrics::default())
+        execute(&reopen, forge.as_ref(), &Metrics::default(), &journal("d6"))
             .await
             .unwrap();
     }

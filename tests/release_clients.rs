@@ -5,7 +5,7 @@
 
 mod support;
 
-use forgehand::execute::execute;
+use forgehand::execute::{execute, Journal};
 use forgehand::forge::{
     Forge, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, IssueEdit,
     MergeRequestFields, RetryPolicy,
@@ -299,12 +299,22 @@ async fn release_intents_are_not_repeated() {
             ],
             notes: vec![],
         };
-        let first = execute(&plan, forge.as_ref(), &Metrics::default())
+        // Two deliveries asking for the same release: the second finds by branch and marker
+        // what the first made (its ledger rows are another delivery's).
+        let store = forgehand::store::open("sqlite::memory:").await.unwrap();
+        let journal = |delivery_id| Journal {
+            store: store.as_ref(),
+            forge: forge.kind(),
+            delivery_id,
+            fence: None,
+            rerun: false,
+        };
+        let first = execute(&plan, forge.as_ref(), &Metrics::default(), &journal("d1"))
             .await
             .unwrap();
         assert!(first.iter().all(|l| !l.contains("skipped")), "{first:#?}");
         fake.clear_calls();
-        let again = execute(&plan, forge.as_ref(), &Metrics::default())
+        let again = execute(&plan, forge.as_ref(), &Metrics::default(), &journal("d2"))
             .await
             .unwrap();
         assert!(fake.writes().is_empty(), "{:#?}", fake.writes());
@@ -314,5 +324,103 @@ async fn release_intents_are_not_repeated() {
     assert_eq!(mrs.len(), 2);
     let deploys = fake.issues_with_bodies(REPO);
     assert_eq!(deploys.len(), 2);
+    fake.assert_all_routed();
+}
+
+/// Every create of the release answers 502 after it landed (branch, commit, MR, issue): the
+/// clients send it once, the executor looks for it, finds it and does not send it again.
+#[tokio::test]
+async fn release_creates_that_landed_behind_a_502_are_found_not_repeated() {
+    let fake = seeded().await;
+    let creates: [[(&str, &str); 4]; 2] = [
+        [
+            ("POST", "/repos/acme/app/git/refs"),
+            ("PUT", "/repos/acme/app/contents/"),
+            ("POST", "/repos/acme/app/pulls"),
+            ("POST", "/repos/acme/app/issues"),
+        ],
+        [
+            ("POST", "/api/v4/projects/acme/app/repository/branches"),
+            ("POST", "/api/v4/projects/acme/app/repository/files/"),
+            ("POST", "/api/v4/projects/acme/app/merge_requests"),
+            ("POST", "/api/v4/projects/acme/app/issues"),
+        ],
+    ];
+    for (i, forge) in clients(&fake).await.into_iter().enumerate() {
+        let branch = format!("landed-{i}");
+        let marker = format!("<!-- forgehand:release-mr v{i}.9.0 -->");
+        let plan = Plan {
+            intents: vec![
+                Intent::CreateBranch {
+                    repo: REPO.into(),
+                    name: branch.clone(),
+                    from: "v1.1.0".into(),
+                },
+                Intent::CommitFile(FileCommit {
+                    repo: REPO.into(),
+                    branch: branch.clone(),
+                    path: "VERSION".into(),
+                    content: "2.0.0\n".into(),
+                    message: "bump".into(),
+                }),
+                Intent::UpsertMergeRequest(MergeRequestSpec {
+                    repo: REPO.into(),
+                    source_branch: branch.clone(),
+                    target_branch: "main".into(),
+                    title: "Release".into(),
+                    body: format!("{marker}\nbody"),
+                    labels: vec!["release".into()],
+                    assignees: vec!["alice".into()],
+                    remove_source_branch: true,
+                    marker: marker.clone(),
+                }),
+                Intent::FileIssue(IssueSpec {
+                    repo: REPO.into(),
+                    title: "Deploy".into(),
+                    body: format!("{marker}\ndeploy"),
+                    labels: vec!["deployment".into()],
+                    assignees: vec![],
+                    marker: marker.clone(),
+                }),
+            ],
+            notes: vec![],
+        };
+        for (method, path) in creates[i] {
+            fake.fail_next_after_write(method, path, 502, 1);
+        }
+        fake.clear_calls();
+        let done = support::execute_as_new_delivery(&plan, forge.as_ref(), &Metrics::default())
+            .await
+            .unwrap();
+        assert_eq!(done.len(), 4, "{done:#?}");
+        let failed: Vec<_> = fake
+            .writes()
+            .into_iter()
+            .filter(|c| c.status == 502)
+            .collect();
+        assert_eq!(failed.len(), 4, "{failed:#?}");
+        for (method, path) in creates[i] {
+            let sent = fake
+                .writes()
+                .into_iter()
+                .filter(|c| c.method == method && c.path.starts_with(path))
+                .count();
+            assert_eq!(sent, 1, "{method} {path} was sent {sent} times");
+        }
+        let version = fake.file(REPO, &branch, "VERSION");
+        assert_eq!(version.as_deref(), Some("2.0.0\n"));
+    }
+    let mrs: Vec<_> = fake
+        .opened_merge_requests(REPO)
+        .into_iter()
+        .filter(|(mr, _)| mr.source.starts_with("landed-"))
+        .collect();
+    assert_eq!(mrs.len(), 2);
+    let deploys: Vec<_> = fake
+        .issues_with_bodies(REPO)
+        .into_iter()
+        .filter(|(_, body)| body.contains(".9.0 -->"))
+        .collect();
+    assert_eq!(deploys.len(), 2, "{deploys:#?}");
     fake.assert_all_routed();
 }

@@ -4,14 +4,17 @@
 //! found again by its marker and updated or reopened, and closed with one comment when a
 //! publish succeeds.
 
-use crate::forge::{Forge, ForgeError, IssueEdit, ReleaseFields};
+use super::{Did, Journal, Ran};
+use crate::forge::{Forge, IssueEdit, ReleaseFields};
 use crate::model::{IssueRef, IssueState, LabelName, Login, RepoPath};
 use crate::plan::{IssueSpec, ReleaseSpec, ReleasedInSpec, ResolveSpec};
 
-type Done = Result<(String, bool), ForgeError>;
-
 /// Create the release of `spec.tag`, or update the one that exists when it differs.
-pub(super) async fn upsert_release(spec: &ReleaseSpec, forge: &dyn Forge) -> Done {
+pub(super) async fn upsert_release(
+    spec: &ReleaseSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let fields = ReleaseFields {
         tag: &spec.tag,
@@ -21,30 +24,55 @@ pub(super) async fn upsert_release(spec: &ReleaseSpec, forge: &dyn Forge) -> Don
         prerelease: spec.prerelease,
         milestones: &spec.milestones,
     };
-    let Some(existing) = forge.release_by_tag(&repo, &spec.tag).await? else {
-        let url = forge.create_release(&repo, &fields).await?;
-        let at = url.map(|u| format!(" ({u})")).unwrap_or_default();
-        return Ok((format!("created {spec}{at}"), false));
+    let existing = forge.release_by_tag(&repo, &spec.tag).await?;
+    let Some(existing) = existing else {
+        // After a create whose outcome is unknown, the release of the tag is that try's.
+        let find = || async {
+            let found = forge.release_by_tag(&repo, &spec.tag).await?;
+            Ok(found.map(|_| None))
+        };
+        let (url, found) = journal
+            .find_or_create(false, find, || forge.create_release(&repo, &fields))
+            .await?;
+        let at = url.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
+        let line = if found {
+            format!(
+                "release {} of {} was made by an earlier try",
+                spec.tag, spec.repo
+            )
+        } else {
+            format!("created {spec}{at}")
+        };
+        let did = Did {
+            url,
+            ..Did::done(line).object(&spec.tag)
+        };
+        return Ok(did);
     };
     if spec.draft && !existing.draft {
         let line = format!("release {} of {} is published already", spec.tag, spec.repo);
-        return Ok((line, true));
+        return Ok(Did::skipped(line));
     }
     if fields.is_met_by(&existing) {
         let line = format!("release {} of {} is up to date", spec.tag, spec.repo);
-        return Ok((line, true));
+        return Ok(Did::skipped(line));
     }
+    journal.fence().await?;
     forge.update_release(&repo, &existing, &fields).await?;
-    Ok((format!("updated {spec}"), false))
+    Ok(Did::done(format!("updated {spec}")))
 }
 
 /// Label, then comment — unless the marker comment shows it was done. The comment comes
 /// last: a run stopped between the two is completed by the next one.
-pub(super) async fn released_in(spec: &ReleasedInSpec, forge: &dyn Forge) -> Done {
+pub(super) async fn released_in(
+    spec: &ReleasedInSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let item = super::item_ref(&spec.target)?;
     if let Some(id) = forge.find_comment_with_marker(&item, &spec.marker).await? {
         let line = format!("{} was told already (comment {id})", spec.target);
-        return Ok((line, true));
+        return Ok(Did::skipped(line).object(id));
     }
     if !spec.labels.is_empty() {
         let edit = IssueEdit {
@@ -53,13 +81,23 @@ pub(super) async fn released_in(spec: &ReleasedInSpec, forge: &dyn Forge) -> Don
         };
         forge.edit_issue(&item, &edit).await?;
     }
-    let id = forge.comment(&item, &spec.body).await?;
-    Ok((format!("{spec} (comment {id})"), false))
+    let (id, _) = journal
+        .find_or_create(
+            false,
+            || forge.find_comment_with_marker(&item, &spec.marker),
+            || forge.comment(&item, &spec.body),
+        )
+        .await?;
+    Ok(Did::done(format!("{spec} (comment {id})")).object(id))
 }
 
 /// Open the issue, or bring the one carrying the marker up to date: its body replaced when
 /// it differs, reopened when it was closed.
-pub(super) async fn upsert_issue(spec: &IssueSpec, forge: &dyn Forge) -> Done {
+pub(super) async fn upsert_issue(
+    spec: &IssueSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let labels = LabelName::parse_all(&spec.labels)?;
     let assignees = Login::parse_all(&spec.assignees)?;
@@ -67,28 +105,36 @@ pub(super) async fn upsert_issue(spec: &IssueSpec, forge: &dyn Forge) -> Done {
         .find_issue_with_marker(&repo, &spec.marker, labels.first())
         .await?;
     let Some(issue) = found else {
-        let number = forge
-            .create_issue(&repo, &spec.title, &spec.body, &labels, &assignees)
-            .await?;
-        return Ok((
-            format!("opened {}#{number}: \"{}\"", spec.repo, spec.title),
-            false,
-        ));
+        let find = || async {
+            let found = forge
+                .find_issue_with_marker(&repo, &spec.marker, labels.first())
+                .await?;
+            Ok(found.map(|issue| issue.number))
+        };
+        let create = || forge.create_issue(&repo, &spec.title, &spec.body, &labels, &assignees);
+        let (number, _) = journal.find_or_create(false, find, create).await?;
+        let line = format!("opened {}#{number}: \"{}\"", spec.repo, spec.title);
+        return Ok(Did::done(line).object(number));
     };
     let reopen = !issue.is_open();
     if !reopen && issue.body.trim_end() == spec.body.trim_end() {
         let line = format!("issue {}#{} is up to date", spec.repo, issue.number);
-        return Ok((line, true));
+        return Ok(Did::skipped(line).object(issue.number));
     }
+    journal.fence().await?;
     forge
         .rewrite_issue(&repo, issue.number, &spec.body, reopen)
         .await?;
     let verb = if reopen { "reopened" } else { "updated" };
-    Ok((format!("{verb} {}#{}", spec.repo, issue.number), false))
+    Ok(Did::done(format!("{verb} {}#{}", spec.repo, issue.number)).object(issue.number))
 }
 
 /// Comment on the open issue carrying the marker (once) and close it.
-pub(super) async fn resolve_issue(spec: &ResolveSpec, forge: &dyn Forge) -> Done {
+pub(super) async fn resolve_issue(
+    spec: &ResolveSpec,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let label = spec.label.as_deref().map(LabelName::parse).transpose()?;
     let found = forge
@@ -96,20 +142,21 @@ pub(super) async fn resolve_issue(spec: &ResolveSpec, forge: &dyn Forge) -> Done
         .await?;
     let Some(issue) = found.filter(|i| i.is_open()) else {
         let line = format!("no open issue of {} carries {}", spec.repo, spec.marker);
-        return Ok((line, true));
+        return Ok(Did::skipped(line));
     };
     let item = IssueRef::parse(&spec.repo, issue.number, false)?;
-    if forge
-        .find_comment_with_marker(&item, &spec.comment_marker)
-        .await?
-        .is_none()
-    {
-        forge.comment(&item, &spec.comment).await?;
-    }
+    journal
+        .find_or_create(
+            true,
+            || forge.find_comment_with_marker(&item, &spec.comment_marker),
+            || forge.comment(&item, &spec.comment),
+        )
+        .await?;
+    journal.fence().await?;
     let close = IssueEdit {
         state: Some(IssueState::Closed),
         ..IssueEdit::default()
     };
     forge.edit_issue(&item, &close).await?;
-    Ok((format!("commented on and closed {item}"), false))
+    Ok(Did::done(format!("commented on and closed {item}")).object(issue.number))
 }

@@ -2,35 +2,14 @@
 //! issues filed once by marker, branches created unless present, commits skipped when the
 //! file already has the content; the publishing intents are in `publish.rs`. Each says
 //! whether it was skipped as already done. The repository paths, labels and logins of an
-//! intent are parsed first.
+//! intent are parsed first. Each runs holding a lock in the store, keyed by what it creates,
+//! so that two deliveries of one event (GitHub sends a new tag as `create` and `push`)
+//! handled by two workers — of one replica or of two — cannot both create it.
 
-use super::publish;
+use super::{publish, Did, Journal, Ran};
 use crate::forge::{Forge, ForgeError, MergeRequestFields};
 use crate::model::{LabelName, Login, RepoPath};
 use crate::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-use tokio::sync::OwnedMutexGuard;
-
-/// Locks held while one intent looks for its object and creates it, keyed by what it
-/// creates, so that two deliveries of one event (GitHub sends a new tag as `create` and
-/// `push`) handled by two workers at once cannot both create it.
-type Locks = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
-
-fn locks() -> &'static Locks {
-    static LOCKS: OnceLock<Locks> = OnceLock::new();
-    LOCKS.get_or_init(Locks::default)
-}
-
-/// Wait for the lock of `key`; entries nobody holds are dropped on the way.
-async fn lock(key: String) -> OwnedMutexGuard<()> {
-    let mutex = {
-        let mut map = locks().lock().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, m| Arc::strong_count(m) > 1);
-        map.entry(key).or_default().clone()
-    };
-    mutex.lock_owned().await
-}
 
 /// The lock key of an intent that creates something.
 fn lock_key(intent: &Intent) -> String {
@@ -46,33 +25,44 @@ fn lock_key(intent: &Intent) -> String {
     }
 }
 
-/// Run one release intent: what was done, and whether it was skipped as already done.
-pub(super) async fn run(intent: &Intent, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
-    let _guard = lock(lock_key(intent)).await;
+/// Run one release intent, holding its store lock: what was done, and whether it was
+/// skipped as already done.
+pub(super) async fn run(intent: &Intent, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
+    let key = format!("{} {}", forge.kind(), lock_key(intent));
+    journal
+        .locked(&key, run_locked(intent, forge, journal))
+        .await
+}
+
+async fn run_locked(intent: &Intent, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
     match intent {
-        Intent::UpsertMergeRequest(spec) => upsert_merge_request(spec, forge).await,
-        Intent::FileIssue(spec) => file_issue(spec, forge).await,
+        Intent::UpsertMergeRequest(spec) => upsert_merge_request(spec, forge, journal).await,
+        Intent::FileIssue(spec) => file_issue(spec, forge, journal).await,
         Intent::CreateBranch { repo, name, from } => {
             let path = RepoPath::parse(repo)?;
-            if forge.branch_exists(&path, name).await? {
-                return Ok((format!("branch {name} of {repo} exists"), true));
+            let exists = || async { Ok(forge.branch_exists(&path, name).await?.then_some(())) };
+            let (_, found) = journal
+                .find_or_create(true, exists, || forge.create_branch(&path, name, from))
+                .await?;
+            if found {
+                return Ok(Did::skipped(format!("branch {name} of {repo} exists")).object(name));
             }
-            forge.create_branch(&path, name, from).await?;
-            Ok((intent.to_string(), false))
+            Ok(Did::done(intent.to_string()).object(name))
         }
-        Intent::CommitFile(commit) => commit_file(commit, forge).await,
-        Intent::UpsertIssue(spec) => publish::upsert_issue(spec, forge).await,
-        Intent::ResolveIssue(spec) => publish::resolve_issue(spec, forge).await,
-        Intent::UpsertRelease(spec) => publish::upsert_release(spec, forge).await,
-        Intent::ReleasedIn(spec) => publish::released_in(spec, forge).await,
-        other => Err(ForgeError::Other(format!("not a release intent: {other}"))),
+        Intent::CommitFile(commit) => commit_file(commit, forge, journal).await,
+        Intent::UpsertIssue(spec) => publish::upsert_issue(spec, forge, journal).await,
+        Intent::ResolveIssue(spec) => publish::resolve_issue(spec, forge, journal).await,
+        Intent::UpsertRelease(spec) => publish::upsert_release(spec, forge, journal).await,
+        Intent::ReleasedIn(spec) => publish::released_in(spec, forge, journal).await,
+        other => Err(ForgeError::Other(format!("not a release intent: {other}")).into()),
     }
 }
 
 async fn upsert_merge_request(
     spec: &MergeRequestSpec,
     forge: &dyn Forge,
-) -> Result<(String, bool), ForgeError> {
+    journal: &Journal<'_>,
+) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let labels = LabelName::parse_all(&spec.labels)?;
     let assignees = Login::parse_all(&spec.assignees)?;
@@ -89,67 +79,97 @@ async fn upsert_merge_request(
     if let Some(open) = existing.iter().find(|mr| mr.is_open()) {
         if open.body == spec.body {
             let line = format!("merge request {}!{} is up to date", spec.repo, open.number);
-            return Ok((line, true));
+            return Ok(Did::skipped(line).object(open.number));
         }
+        journal.fence().await?;
         forge
             .update_merge_request(&repo, open.number, &fields)
             .await?;
-        return Ok((
-            format!("updated {}!{}: {spec}", spec.repo, open.number),
-            false,
-        ));
+        let line = format!("updated {}!{}: {spec}", spec.repo, open.number);
+        return Ok(Did::done(line).object(open.number));
     }
     if let Some(done) = existing.iter().find(|mr| mr.body.contains(&spec.marker)) {
         let line = format!(
             "merge request {}!{} ({}) already carries {}",
             spec.repo, done.number, done.state, spec.marker
         );
-        return Ok((line, true));
+        return Ok(Did::skipped(line).object(done.number));
     }
-    let number = forge
-        .create_merge_request(&repo, &spec.source_branch, &spec.target_branch, &fields)
-        .await?;
-    Ok((format!("created {}!{number}: {spec}", spec.repo), false))
+    // Looked for above; after a create whose outcome is unknown, any MR between the two
+    // branches (open, or carrying the marker) is the one that try made.
+    let find = || async {
+        let found = forge
+            .merge_requests_between(&repo, &spec.source_branch, &spec.target_branch)
+            .await?;
+        Ok(found
+            .iter()
+            .find(|mr| mr.is_open() || mr.body.contains(&spec.marker))
+            .map(|mr| mr.number))
+    };
+    let create =
+        || forge.create_merge_request(&repo, &spec.source_branch, &spec.target_branch, &fields);
+    let (number, found) = journal.find_or_create(false, find, create).await?;
+    if found {
+        // The try that made it may have failed between its steps (GitHub sets labels and
+        // assignees in a second request): bring it to the spec, an idempotent update.
+        journal.fence().await?;
+        forge.update_merge_request(&repo, number, &fields).await?;
+        let line = format!(
+            "merge request {}!{number} was made by an earlier try",
+            spec.repo
+        );
+        return Ok(Did::done(line).object(number));
+    }
+    Ok(Did::done(format!("created {}!{number}: {spec}", spec.repo)).object(number))
 }
 
-async fn file_issue(spec: &IssueSpec, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
+async fn file_issue(spec: &IssueSpec, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
     let repo = RepoPath::parse(&spec.repo)?;
     let labels = LabelName::parse_all(&spec.labels)?;
     let assignees = Login::parse_all(&spec.assignees)?;
-    if let Some(found) = forge
-        .find_issue_with_marker(&repo, &spec.marker, labels.first())
-        .await?
-    {
+    let find = || async {
+        let found = forge
+            .find_issue_with_marker(&repo, &spec.marker, labels.first())
+            .await?;
+        Ok(found.map(|issue| issue.number))
+    };
+    let create = || forge.create_issue(&repo, &spec.title, &spec.body, &labels, &assignees);
+    let (number, found) = journal.find_or_create(true, find, create).await?;
+    if found {
         let line = format!(
-            "issue {}#{} already carries {}",
-            spec.repo, found.number, spec.marker
+            "issue {}#{number} already carries {}",
+            spec.repo, spec.marker
         );
-        return Ok((line, true));
+        return Ok(Did::skipped(line).object(number));
     }
-    let number = forge
-        .create_issue(&repo, &spec.title, &spec.body, &labels, &assignees)
-        .await?;
-    Ok((format!("filed {}#{number}: {spec}", spec.repo), false))
+    Ok(Did::done(format!("filed {}#{number}: {spec}", spec.repo)).object(number))
 }
 
-async fn commit_file(commit: &FileCommit, forge: &dyn Forge) -> Result<(String, bool), ForgeError> {
+/// A commit is found done when the file already has the content.
+async fn commit_file(commit: &FileCommit, forge: &dyn Forge, journal: &Journal<'_>) -> Ran {
     let repo = RepoPath::parse(&commit.repo)?;
-    let current = forge.file_at(&repo, &commit.path, &commit.branch).await?;
-    if current.is_some_and(|f| f.content == commit.content) {
-        let line = format!(
-            "{} on {} already has the content",
-            commit.path, commit.branch
-        );
-        return Ok((line, true));
-    }
-    forge
-        .commit_file(
+    let find = || async {
+        let current = forge.file_at(&repo, &commit.path, &commit.branch).await?;
+        Ok(current
+            .is_some_and(|f| f.content == commit.content)
+            .then_some(()))
+    };
+    let create = || {
+        forge.commit_file(
             &repo,
             &commit.branch,
             &commit.path,
             &commit.content,
             &commit.message,
         )
-        .await?;
-    Ok((commit.to_string(), false))
+    };
+    let (_, found) = journal.find_or_create(true, find, create).await?;
+    if found {
+        let line = format!(
+            "{} on {} already has the content",
+            commit.path, commit.branch
+        );
+        return Ok(Did::skipped(line));
+    }
+    Ok(Did::done(commit.to_string()))
 }

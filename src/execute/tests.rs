@@ -2,12 +2,13 @@
 //! clients talk to is in `tests/support`).
 
 use super::*;
-use crate::forge::{ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
+use crate::forge::{ForgeError, ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
 use crate::model::{
     Change, FailedJob, FileAtRef, ForgeKind, IssueSnapshot, MarkedIssue, MergeRequestInfo,
     Milestone, PipelineInfo, RepoPath,
 };
 use crate::role::Role;
+use crate::store::Store as _;
 use async_trait::async_trait;
 use std::sync::Mutex;
 
@@ -16,6 +17,12 @@ struct Recorder {
     calls: Mutex<Vec<String>>,
     existing_marker: Option<String>,
     fail_comments: bool,
+    /// Bodies of the comments posted.
+    posted: Mutex<Vec<String>>,
+    /// Comments that are posted and then answered with a 502 (the write landed).
+    land_then_fail: std::sync::atomic::AtomicU32,
+    /// Bodies of the issues filed.
+    issues: Mutex<Vec<String>>,
 }
 
 impl Recorder {
@@ -98,10 +105,25 @@ impl ReleaseForge for Recorder {
     async fn find_issue_with_marker(
         &self,
         _: &RepoPath,
-        _: &str,
+        marker: &str,
         _: Option<&LabelName>,
     ) -> Result<Option<MarkedIssue>, ForgeError> {
-        Err(unused("find_issue_with_marker"))
+        // The listing is read, then answered slowly, as a forge's is: two unguarded writers
+        // would both find nothing.
+        let found = {
+            let issues = self.issues.lock().unwrap();
+            let at = issues.iter().position(|b| b.contains(marker));
+            at.map(|i| MarkedIssue {
+                number: i as u64 + 1,
+                url: None,
+                state: IssueState::Open,
+                closed_at: None,
+                labels: vec![],
+                body: issues[i].clone(),
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        Ok(found)
     }
     async fn issues_with_marker(
         &self,
@@ -149,11 +171,13 @@ impl ReleaseForge for Recorder {
         &self,
         _: &RepoPath,
         _: &str,
-        _: &str,
+        body: &str,
         _: &[LabelName],
         _: &[Login],
     ) -> Result<u64, ForgeError> {
-        Err(unused("create_issue"))
+        let mut issues = self.issues.lock().unwrap();
+        issues.push(body.to_string());
+        Ok(issues.len() as u64)
     }
     async fn open_issues_with_label(
         &self,
@@ -191,13 +215,19 @@ impl Forge for Recorder {
         self.log(format!("edit {item} remove={removed:?}"));
         Ok(())
     }
-    async fn comment(&self, item: &IssueRef, _body: &str) -> Result<u64, ForgeError> {
+    async fn comment(&self, item: &IssueRef, body: &str) -> Result<u64, ForgeError> {
         self.log(format!("comment {item}"));
         if self.fail_comments {
             return Err(ForgeError::Rejected {
                 status: 422,
                 message: "Validation Failed".into(),
             });
+        }
+        self.posted.lock().unwrap().push(body.to_string());
+        let failing = &self.land_then_fail;
+        if failing.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            failing.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            return Err(ForgeError::Transient("502: bad gateway".into()));
         }
         Ok(7)
     }
@@ -207,7 +237,13 @@ impl Forge for Recorder {
         marker: &str,
     ) -> Result<Option<u64>, ForgeError> {
         self.log(format!("find {item} {marker}"));
-        Ok((self.existing_marker.as_deref() == Some(marker)).then_some(3))
+        let posted = self
+            .posted
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|b| b.contains(marker));
+        Ok((posted || self.existing_marker.as_deref() == Some(marker)).then_some(3))
     }
     async fn react(&self, _: &IssueRef, id: u64, reaction: &str) -> Result<(), ForgeError> {
         self.log(format!("react {id} {reaction}"));
@@ -246,6 +282,22 @@ fn comment(marker: Option<&str>) -> Intent {
     }
 }
 
+/// Execute `plan` for delivery `d1` with a fresh ledger.
+async fn run_plan(plan: &Plan, forge: &Recorder) -> Result<Vec<String>, ExecError> {
+    let store = crate::store::sqlite::open(":memory:").unwrap();
+    execute(plan, forge, &Metrics::default(), &journal(&store, false)).await
+}
+
+fn journal(store: &dyn crate::store::Store, rerun: bool) -> Journal<'_> {
+    Journal {
+        store,
+        forge: ForgeKind::Github,
+        delivery_id: "d1",
+        fence: None,
+        rerun,
+    }
+}
+
 fn edit_plan(target: Target, change: IssueChange) -> Plan {
     Plan {
         intents: vec![Intent::EditIssue { target, change }],
@@ -263,7 +315,7 @@ async fn removals_are_one_edit_without_a_read() {
         remove_labels: vec!["flow::Triage".into()],
         ..IssueChange::default()
     };
-    execute(&edit_plan(target(), change), &forge, &Metrics::default())
+    run_plan(&edit_plan(target(), change), &forge)
         .await
         .unwrap();
     assert_eq!(
@@ -282,7 +334,7 @@ async fn marker_comment_is_skipped_when_present() {
         intents: vec![comment(Some("<!-- m -->")), comment(Some("<!-- other -->"))],
         notes: vec![],
     };
-    let done = execute(&plan, &forge, &Metrics::default()).await.unwrap();
+    let done = run_plan(&plan, &forge).await.unwrap();
     assert!(done[0].contains("skipped"), "{done:?}");
     assert_eq!(
         forge.calls(),
@@ -309,9 +361,7 @@ async fn a_failure_stops_the_plan() {
         intents: vec![react.clone(), comment(None), react],
         notes: vec![],
     };
-    let err = execute(&plan, &forge, &Metrics::default())
-        .await
-        .unwrap_err();
+    let err = run_plan(&plan, &forge).await.unwrap_err();
     assert!(err.to_string().contains("Validation Failed"));
     assert_eq!(forge.calls(), ["react 5 eyes", "comment acme/app#1"]);
 }
@@ -320,7 +370,7 @@ async fn a_failure_stops_the_plan() {
 async fn empty_edits_call_nothing() {
     let forge = Recorder::default();
     let plan = edit_plan(target(), IssueChange::default());
-    let done = execute(&plan, &forge, &Metrics::default()).await.unwrap();
+    let done = run_plan(&plan, &forge).await.unwrap();
     assert_eq!(done, ["nothing to change on acme/app#1"]);
     assert!(forge.calls().is_empty());
 }
@@ -356,11 +406,11 @@ async fn names_that_do_not_parse_fail_without_calls() {
     ];
     for plan in plans {
         let forge = Recorder::default();
-        let err = execute(&plan, &forge, &Metrics::default())
-            .await
-            .unwrap_err();
-        assert!(matches!(err, ForgeError::Invalid(_)), "{err:?}");
-        assert!(!err.is_retryable());
+        let err = run_plan(&plan, &forge).await.unwrap_err();
+        assert!(
+            matches!(err, ExecError::Forge(ForgeError::Invalid(_))),
+            "{err:?}"
+        );
         assert!(forge.calls().is_empty(), "{:?}", forge.calls());
     }
 }
@@ -390,4 +440,199 @@ fn changes_become_typed_edits() {
         ..IssueChange::default()
     };
     assert_eq!(issue_edit(&close).unwrap().state, Some(IssueState::Closed));
+}
+
+fn label_and_reply() -> Plan {
+    let change = IssueChange {
+        add_labels: vec!["bug".into()],
+        ..IssueChange::default()
+    };
+    Plan {
+        intents: vec![
+            Intent::EditIssue {
+                target: target(),
+                change,
+            },
+            comment(None),
+        ],
+        notes: vec![],
+    }
+}
+
+/// Every comment carries a hidden marker of its delivery; a job run again skips what the
+/// ledger says is done, and the ledger is queryable by delivery.
+#[tokio::test]
+async fn a_job_run_again_skips_what_the_ledger_says_is_done() {
+    let store = crate::store::sqlite::open(":memory:").unwrap();
+    let forge = Recorder::default();
+    let plan = label_and_reply();
+    execute(&plan, &forge, &Metrics::default(), &journal(&store, false))
+        .await
+        .unwrap();
+    let posted = forge.posted.lock().unwrap().clone();
+    assert_eq!(posted.len(), 1);
+    let marker = journal(&store, false).comment_marker("acme/app#1", 1);
+    assert!(posted[0].starts_with("hello\n\n<!-- forgehand:intent "));
+    assert!(posted[0].ends_with(&marker), "{}", posted[0]);
+    let calls = forge.calls().len();
+    let again = execute(&plan, &forge, &Metrics::default(), &journal(&store, true))
+        .await
+        .unwrap();
+    assert_eq!(forge.calls().len(), calls, "{:?}", forge.calls());
+    assert!(again.iter().all(|l| l.contains("ledger")), "{again:?}");
+    let rows = store
+        .actions(crate::store::ActionQuery {
+            delivery: Some((ForgeKind::Github, "d1".into())),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let summary: Vec<_> = rows
+        .iter()
+        .map(|r| (r.intent.as_str(), r.state, r.object_id.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("edit_issue", crate::store::ActionState::Done, None),
+            ("comment", crate::store::ActionState::Done, Some("7")),
+        ]
+    );
+    assert!(rows.iter().all(|r| r.repo == "acme/app"));
+}
+
+/// A comment whose post landed but was answered with a 502 is looked for before it is sent
+/// again: one comment, not two.
+#[tokio::test]
+async fn a_create_that_may_have_landed_is_looked_for_before_it_is_sent_again() {
+    let forge = Recorder {
+        land_then_fail: 1.into(),
+        ..Recorder::default()
+    };
+    let plan = Plan {
+        intents: vec![comment(None)],
+        notes: vec![],
+    };
+    let done = run_plan(&plan, &forge).await.unwrap();
+    assert_eq!(forge.posted.lock().unwrap().len(), 1);
+    assert!(done[0].contains("already carries"), "{done:?}");
+    let calls = forge.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[1].starts_with("find acme/app#1 <!-- forgehand:intent "));
+}
+
+/// A re-run whose ledger has no row (the first try died before recording) looks for the
+/// comment's marker first and finds the comment that try posted.
+#[tokio::test]
+async fn a_rerun_without_a_ledger_row_finds_the_comment_by_its_marker() {
+    let store = crate::store::sqlite::open(":memory:").unwrap();
+    let marker = journal(&store, true).comment_marker("acme/app#1", 1);
+    let forge = Recorder {
+        existing_marker: Some(marker),
+        ..Recorder::default()
+    };
+    let plan = Plan {
+        intents: vec![comment(None)],
+        notes: vec![],
+    };
+    let done = execute(&plan, &forge, &Metrics::default(), &journal(&store, true))
+        .await
+        .unwrap();
+    assert!(done[0].contains("skipped"), "{done:?}");
+    assert!(forge.posted.lock().unwrap().is_empty());
+}
+
+/// A job whose lease passed to another worker writes nothing more.
+#[tokio::test]
+async fn a_job_whose_lease_was_lost_stops_writing() {
+    use crate::store::{NewDelivery, Store};
+    let store = crate::store::sqlite::open(":memory:").unwrap();
+    store
+        .insert(NewDelivery {
+            forge: ForgeKind::Github,
+            delivery_id: "d1".into(),
+            event: "issue_comment".into(),
+            body: b"{}".to_vec(),
+            received_at: 1,
+        })
+        .await
+        .unwrap();
+    let lease = std::time::Duration::from_secs(1);
+    let first = store.claim(1_000, lease, 1).await.unwrap().remove(0);
+    // The lease ran out and another worker claimed the job (attempt 2).
+    let second = store.claim(10_000, lease, 1).await.unwrap().remove(0);
+    assert_eq!(second.attempt, 2);
+    let forge = Recorder::default();
+    let stale = Journal {
+        fence: Some(Fence {
+            job_id: first.id,
+            attempt: first.attempt,
+            lease,
+        }),
+        ..journal(&store, false)
+    };
+    let err = execute(&label_and_reply(), &forge, &Metrics::default(), &stale)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ExecError::Fenced { attempt: 1 }), "{err:?}");
+    assert!(forge.calls().is_empty(), "{:?}", forge.calls());
+    let current = Journal {
+        fence: Some(Fence {
+            job_id: second.id,
+            attempt: second.attempt,
+            lease,
+        }),
+        ..journal(&store, true)
+    };
+    execute(&label_and_reply(), &forge, &Metrics::default(), &current)
+        .await
+        .unwrap();
+    assert_eq!(forge.posted.lock().unwrap().len(), 1);
+}
+
+/// Two deliveries of one event (GitHub sends a new tag as `create` and `push`) handled at
+/// once — by two workers or two replicas sharing the store — file the issue once: the
+/// store-held lock makes the second wait and then find the first's issue.
+#[tokio::test]
+async fn two_deliveries_at_once_file_one_issue_under_the_store_lock() {
+    let store = crate::store::sqlite::open(":memory:").unwrap();
+    let forge = Recorder::default();
+    let marker = "<!-- forgehand:deploy-request v1.4.0 -->";
+    let plan = Plan {
+        intents: vec![Intent::FileIssue(crate::plan::IssueSpec {
+            repo: "acme/app".into(),
+            title: "Deploy v1.4.0".into(),
+            body: format!("{marker}\nPlease deploy."),
+            labels: vec![],
+            assignees: vec![],
+            marker: marker.into(),
+        })],
+        notes: vec![],
+    };
+    let metrics = Metrics::default();
+    let (create, push) = (
+        Journal {
+            delivery_id: "create-event",
+            ..journal(&store, false)
+        },
+        Journal {
+            delivery_id: "push-event",
+            ..journal(&store, false)
+        },
+    );
+    let (a, b) = tokio::join!(
+        execute(&plan, &forge, &metrics, &create),
+        execute(&plan, &forge, &metrics, &push),
+    );
+    let lines = [a.unwrap().remove(0), b.unwrap().remove(0)];
+    assert_eq!(forge.issues.lock().unwrap().len(), 1, "{lines:?}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("already carries"))
+            .count(),
+        1,
+        "{lines:?}"
+    );
 }

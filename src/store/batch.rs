@@ -2,7 +2,10 @@
 //! backend's single writer drains the channel, runs everything that arrived in one
 //! transaction, commits, and only then answers each request.
 
-use super::{DeliveryRecord, Inserted, Job, NewDelivery, Outcome, QueueStats, Store, StoreError};
+use super::{
+    ActionQuery, ActionRecord, DeliveryRecord, Inserted, Job, NewDelivery, Outcome, QueueStats,
+    Store, StoreError,
+};
 use crate::model::ForgeKind;
 use async_trait::async_trait;
 use std::time::Duration;
@@ -35,6 +38,18 @@ pub enum Cmd {
         not_before_ms: i64,
         reply: Reply<bool>,
     },
+    Renew {
+        id: i64,
+        attempt: i64,
+        lease_until: i64,
+        reply: Reply<bool>,
+    },
+    RecordAction(Box<ActionRecord>, Reply<()>),
+    GetAction(String, Reply<Option<ActionRecord>>),
+    ListActions(ActionQuery, Reply<Vec<ActionRecord>>),
+    /// `(key, holder, now_ms, expires_at)` → whether `holder` has the lock.
+    TryLock(String, String, i64, i64, Reply<bool>),
+    Unlock(String, String, Reply<()>),
     Stats(Reply<QueueStats>),
     Get(ForgeKind, String, Reply<Option<DeliveryRecord>>),
     MarkOnce(String, i64, Reply<bool>),
@@ -65,7 +80,14 @@ pub fn refuse(cmd: Cmd) -> Pending {
     match cmd {
         Cmd::Insert(_, r) => pending(r, e()),
         Cmd::Claim { reply, .. } => pending(reply, e()),
-        Cmd::Finish { reply, .. } | Cmd::Retry { reply, .. } => pending(reply, e()),
+        Cmd::Finish { reply, .. } | Cmd::Retry { reply, .. } | Cmd::Renew { reply, .. } => {
+            pending(reply, e())
+        }
+        Cmd::RecordAction(_, r) => pending(r, e()),
+        Cmd::GetAction(_, r) => pending(r, e()),
+        Cmd::ListActions(_, r) => pending(r, e()),
+        Cmd::TryLock(_, _, _, _, r) => pending(r, e()),
+        Cmd::Unlock(_, _, r) => pending(r, e()),
         Cmd::Stats(r) => pending(r, e()),
         Cmd::Get(_, _, r) => pending(r, e()),
         Cmd::MarkOnce(_, _, r) => pending(r, e()),
@@ -167,6 +189,54 @@ impl Store for BatchStore {
             reply,
         })
         .await
+    }
+
+    async fn renew_lease(
+        &self,
+        id: i64,
+        attempt: i64,
+        now_ms: i64,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let lease_until = now_ms + lease.as_millis() as i64;
+        self.call(|reply| Cmd::Renew {
+            id,
+            attempt,
+            lease_until,
+            reply,
+        })
+        .await
+    }
+
+    async fn record_action(&self, action: ActionRecord) -> Result<(), StoreError> {
+        self.call(|r| Cmd::RecordAction(Box::new(action), r)).await
+    }
+
+    async fn action(&self, key: &str) -> Result<Option<ActionRecord>, StoreError> {
+        let key = key.to_string();
+        self.call(|r| Cmd::GetAction(key, r)).await
+    }
+
+    async fn actions(&self, query: ActionQuery) -> Result<Vec<ActionRecord>, StoreError> {
+        self.call(|r| Cmd::ListActions(query, r)).await
+    }
+
+    async fn try_lock(
+        &self,
+        key: &str,
+        holder: &str,
+        now_ms: i64,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let (key, holder) = (key.to_string(), holder.to_string());
+        let expires_at = now_ms + ttl.as_millis() as i64;
+        self.call(|r| Cmd::TryLock(key, holder, now_ms, expires_at, r))
+            .await
+    }
+
+    async fn unlock(&self, key: &str, holder: &str) -> Result<(), StoreError> {
+        let (key, holder) = (key.to_string(), holder.to_string());
+        self.call(|r| Cmd::Unlock(key, holder, r)).await
     }
 
     async fn stats(&self) -> Result<QueueStats, StoreError> {

@@ -3,8 +3,10 @@
 
 mod batch;
 pub mod postgres;
+mod postgres_ledger;
 mod schema;
 pub mod sqlite;
+mod sqlite_ledger;
 
 use crate::model::ForgeKind;
 use async_trait::async_trait;
@@ -130,6 +132,105 @@ pub struct QueueStats {
     pub failed: u64,
 }
 
+/// How an intent of a plan ended, as the action ledger records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionState {
+    /// Done (or found done already): a job run again skips it.
+    Done,
+    /// Tried and failed: a job run again tries it again.
+    Failed,
+}
+
+impl ActionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionState::Done => "done",
+            ActionState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> ActionState {
+        if s == "done" {
+            ActionState::Done
+        } else {
+            ActionState::Failed
+        }
+    }
+}
+
+/// One row of the action ledger: what forgehand did (or failed to do) for one intent of the
+/// plan of one delivery. Written again under the same key when a later try ends otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRecord {
+    /// The intent key: delivery, position in the plan and a hash of the intent's content.
+    pub key: String,
+    pub forge: ForgeKind,
+    pub delivery_id: String,
+    /// `owner/name` or `group/project` the intent acts on.
+    pub repo: String,
+    /// The intent's kind (`comment`, `edit_issue`, …).
+    pub intent: String,
+    /// The intent's place in its plan, from 0.
+    pub position: i64,
+    pub state: ActionState,
+    /// What was done, or the forge's answer when it failed (short).
+    pub answer: Option<String>,
+    /// The id (or number) of what was created, when something was.
+    pub object_id: Option<String>,
+    /// The web URL of what was created, when the forge gave one.
+    pub url: Option<String>,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+/// Which ledger rows to list; every condition given must hold. Rows come oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionQuery {
+    pub delivery: Option<(ForgeKind, String)>,
+    pub repo: Option<String>,
+    /// From this Unix millisecond on (inclusive).
+    pub since_ms: Option<i64>,
+    /// Before this Unix millisecond (exclusive).
+    pub until_ms: Option<i64>,
+    /// Most rows returned.
+    pub limit: usize,
+}
+
+/// A ledger row as read back, before its forge name is parsed.
+struct ActionRow {
+    key: String,
+    forge: String,
+    delivery_id: String,
+    repo: String,
+    intent: String,
+    position: i64,
+    state: String,
+    answer: Option<String>,
+    object_id: Option<String>,
+    url: Option<String>,
+    at: i64,
+}
+
+impl ActionRow {
+    /// The record; `None` for a row of a forge this version does not know.
+    fn into_record(self) -> Option<ActionRecord> {
+        Some(ActionRecord {
+            forge: self.forge.parse().ok()?,
+            key: self.key,
+            delivery_id: self.delivery_id,
+            repo: self.repo,
+            intent: self.intent,
+            position: self.position,
+            state: ActionState::parse(&self.state),
+            answer: self.answer,
+            object_id: self.object_id,
+            url: self.url,
+            at: self.at,
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -153,6 +254,16 @@ pub trait Store: Send + Sync + 'static {
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<Job>, StoreError>;
+    /// Extend the lease of a running job to `now_ms + lease`; false when the job is no longer
+    /// this attempt's (claimed again by another worker, or finished). Workers call it as a
+    /// heartbeat and, as a fence, before each forge write.
+    async fn renew_lease(
+        &self,
+        id: i64,
+        attempt: i64,
+        now_ms: i64,
+        lease: Duration,
+    ) -> Result<bool, StoreError>;
     /// Record how a job ended; false if the job was meanwhile re-claimed (stale attempt).
     async fn finish(&self, id: i64, attempt: i64, outcome: Outcome) -> Result<bool, StoreError>;
     /// Put a job back for another try at `not_before_ms`; false if the attempt is stale.
@@ -172,6 +283,24 @@ pub trait Store: Send + Sync + 'static {
     /// Record `key` if it was never recorded; true the first time only. Used for
     /// exactly-once scheduled rule firings and other one-shot markers.
     async fn mark_once(&self, key: &str, now_ms: i64) -> Result<bool, StoreError>;
+    /// Write a row of the action ledger (replacing the row of the same key).
+    async fn record_action(&self, action: ActionRecord) -> Result<(), StoreError>;
+    /// The ledger row of an intent key, if one was written.
+    async fn action(&self, key: &str) -> Result<Option<ActionRecord>, StoreError>;
+    /// Ledger rows by delivery, repository and time range, oldest first.
+    async fn actions(&self, query: ActionQuery) -> Result<Vec<ActionRecord>, StoreError>;
+    /// Take the lock `key` for `holder` until `now_ms + ttl`, unless another holder has it
+    /// and its time has not run out; true when `holder` now has it (taking it again renews
+    /// it). Shared by every replica on the same database.
+    async fn try_lock(
+        &self,
+        key: &str,
+        holder: &str,
+        now_ms: i64,
+        ttl: Duration,
+    ) -> Result<bool, StoreError>;
+    /// Give the lock `key` back, if `holder` has it.
+    async fn unlock(&self, key: &str, holder: &str) -> Result<(), StoreError>;
     /// The last processed text of a comment, if one was recorded.
     async fn comment_body(
         &self,

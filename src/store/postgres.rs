@@ -3,44 +3,27 @@
 //! the same job, and the delivery-id key dedupes across replicas.
 
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
-use super::schema::POSTGRES_SCHEMA;
+use super::postgres_ledger as ledger;
 use super::{ClaimedRow, DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::model::ForgeKind;
 use tokio::sync::mpsc;
 use tokio_postgres::{Client, NoTls, Transaction};
 
-/// Advisory lock key held while creating the schema, so that replicas starting together do
-/// not race on `CREATE TABLE IF NOT EXISTS`.
-const SCHEMA_LOCK: i64 = 0x666f_7267_6568;
-
 fn pg(e: tokio_postgres::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
-/// Connect, create the schema if needed and start the writer task.
+/// Connect, migrate the schema if needed and start the writer task.
 pub async fn connect(url: &str) -> Result<BatchStore, StoreError> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(pg)?;
+    let (mut client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(pg)?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::error!(error = %e, "PostgreSQL connection ended");
         }
     });
-    client
-        .execute("SELECT pg_advisory_lock($1)", &[&SCHEMA_LOCK])
+    ledger::migrate(&mut client, crate::clock::now_ms())
         .await
-        .map_err(pg)?;
-    let created = async {
-        for stmt in POSTGRES_SCHEMA {
-            client.batch_execute(stmt).await?;
-        }
-        Ok::<_, tokio_postgres::Error>(())
-    }
-    .await;
-    client
-        .execute("SELECT pg_advisory_unlock($1)", &[&SCHEMA_LOCK])
-        .await
-        .map_err(pg)?;
-    created.map_err(pg)?;
+        .map_err(StoreError::Database)?;
     let (tx, rx) = mpsc::unbounded_channel();
     tokio::spawn(writer(client, rx));
     Ok(BatchStore::new(tx))
@@ -142,6 +125,19 @@ async fn apply(tx: &Transaction<'_>, cmd: Cmd) -> (Pending, bool) {
             .await
             .map(|n| n == 1)
         ),
+        Cmd::Renew {
+            id,
+            attempt,
+            lease_until,
+            reply,
+        } => answer!(reply, ledger::renew(tx, id, attempt, lease_until).await),
+        Cmd::RecordAction(a, r) => answer!(r, ledger::record(tx, &a).await),
+        Cmd::GetAction(key, r) => answer!(r, ledger::get(tx, &key).await),
+        Cmd::ListActions(q, r) => answer!(r, ledger::list(tx, &q).await),
+        Cmd::TryLock(key, holder, now_ms, until, r) => {
+            answer!(r, ledger::try_lock(tx, &key, &holder, now_ms, until).await)
+        }
+        Cmd::Unlock(key, holder, r) => answer!(r, ledger::unlock(tx, &key, &holder).await),
         Cmd::Stats(r) => answer!(r, stats(tx).await),
         Cmd::Get(forge, id, r) => answer!(r, get(tx, forge, &id).await),
         Cmd::MarkOnce(key, now_ms, r) => answer!(

@@ -11,7 +11,7 @@
 //! what keeps the acknowledgement latency's tail low under load (see `bench/`).
 
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
-use super::schema::SQLITE_SCHEMA;
+use super::sqlite_ledger as ledger;
 use super::{ClaimedRow, DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::model::ForgeKind;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -37,9 +37,7 @@ pub fn open(path: &str) -> Result<BatchStore, StoreError> {
         .map_err(db)?;
     conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)
         .map_err(db)?;
-    for stmt in SQLITE_SCHEMA {
-        conn.execute(stmt, []).map_err(db)?;
-    }
+    ledger::migrate(&conn, crate::clock::now_ms()).map_err(StoreError::Database)?;
     let (tx, rx) = mpsc::unbounded_channel();
     std::thread::Builder::new()
         .name("forgehand-store".into())
@@ -134,6 +132,23 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
                 .map_err(db);
             pending(reply, result)
         }
+        Cmd::Renew {
+            id,
+            attempt,
+            lease_until,
+            reply,
+        } => pending(
+            reply,
+            ledger::renew(conn, id, attempt, lease_until).map_err(db),
+        ),
+        Cmd::RecordAction(a, r) => pending(r, ledger::record(conn, &a).map_err(db)),
+        Cmd::GetAction(key, r) => pending(r, ledger::get(conn, &key).map_err(db)),
+        Cmd::ListActions(q, r) => pending(r, ledger::list(conn, &q).map_err(db)),
+        Cmd::TryLock(key, holder, now_ms, until, r) => pending(
+            r,
+            ledger::try_lock(conn, &key, &holder, now_ms, until).map_err(db),
+        ),
+        Cmd::Unlock(key, holder, r) => pending(r, ledger::unlock(conn, &key, &holder).map_err(db)),
         Cmd::Stats(r) => pending(r, stats(conn).map_err(db)),
         Cmd::Get(forge, id, r) => pending(r, get(conn, forge, &id).map_err(db)),
         Cmd::MarkOnce(key, now_ms, r) => {

@@ -1,3 +1,4 @@
+use super::schema;
 use super::*;
 use std::time::Duration;
 
@@ -81,6 +82,11 @@ both_backends!(
     payloads_round_trip_compressed,
     comment_bodies_are_kept_per_forge_repo_and_comment,
     a_stored_unknown_forge_fails_its_delivery,
+    a_database_of_version_1_is_migrated_and_keeps_its_data,
+    a_database_newer_than_the_binary_is_refused,
+    leases_are_renewed_only_by_their_attempt,
+    the_ledger_records_and_lists_actions,
+    locks_have_one_holder_until_they_lapse,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -306,4 +312,233 @@ async fn a_stored_unknown_forge_fails_its_delivery(backend: &str) {
         record.reason.as_deref(),
         Some("unknown forge `gitea` (expected github or gitlab)")
     );
+}
+
+/// Run `statements` on the database at `url` behind the store's back, as an older
+/// forgehand (or a person) would.
+async fn run_sql(url: &str, statements: &[&str]) {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        for stmt in statements {
+            conn.execute_batch(stmt).unwrap();
+        }
+        return;
+    }
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    for stmt in statements {
+        client.batch_execute(stmt).await.unwrap();
+    }
+}
+
+async fn schema_versions(url: &str) -> Vec<i64> {
+    const SQL: &str = "SELECT version FROM schema_version ORDER BY version";
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn.prepare(SQL).unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        return rows.map(Result::unwrap).collect();
+    }
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let rows = client.query(SQL, &[]).await.unwrap();
+    rows.iter().map(|r| r.get(0)).collect()
+}
+
+async fn a_database_of_version_1_is_migrated_and_keeps_its_data(backend: &str) {
+    let (url, _dir) = fresh_url(backend).await;
+    // What the binary before versioned migrations left: its tables, no version table.
+    let v1 = if backend == "sqlite" {
+        schema::SQLITE_V1
+    } else {
+        schema::POSTGRES_V1
+    };
+    run_sql(&url, v1).await;
+    run_sql(
+        &url,
+        &[
+            "INSERT INTO deliveries (forge, delivery_id, event, received_at)
+             VALUES ('github', 'old', 'issue_comment', 5)",
+            "INSERT INTO markers (key, created_at) VALUES ('schedule:old', 5)",
+        ],
+    )
+    .await;
+    let store = open(&url).await.unwrap();
+    assert_eq!(schema_versions(&url).await, [1, 2]);
+    let kept = store.delivery(ForgeKind::Github, "old").await.unwrap();
+    assert_eq!(kept.map(|d| d.state).as_deref(), Some("pending"));
+    assert!(!store.mark_once("schedule:old", 6).await.unwrap());
+    // The new tables are there.
+    assert!(store.try_lock("k", "me", 1, LEASE).await.unwrap());
+    drop(store);
+    // Opening again applies nothing twice.
+    let again = open(&url).await.unwrap();
+    assert_eq!(schema_versions(&url).await, [1, 2]);
+    assert_eq!(again.stats().await.unwrap().pending, 1);
+}
+
+async fn a_database_newer_than_the_binary_is_refused(backend: &str) {
+    let (url, _dir) = fresh_url(backend).await;
+    drop(open(&url).await.unwrap());
+    run_sql(
+        &url,
+        &["INSERT INTO schema_version (version, name, applied_at) VALUES (99, 'future', 0)"],
+    )
+    .await;
+    match open(&url).await {
+        Err(StoreError::Database(why)) => assert!(why.contains("schema version 99"), "{why}"),
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("a database from a newer forgehand was opened"),
+    }
+}
+
+async fn leases_are_renewed_only_by_their_attempt(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    store.insert(delivery("a")).await.unwrap();
+    let job = store.claim(1_000, LEASE, 1).await.unwrap().remove(0);
+    // Renewed at 50 s: the lease now runs to 110 s, so a claim at 70 s finds nothing.
+    assert!(store.renew_lease(job.id, 1, 50_000, LEASE).await.unwrap());
+    assert!(store.claim(70_000, LEASE, 1).await.unwrap().is_empty());
+    // Lapsed at 111 s: claimed again; the first attempt can no longer renew (fenced).
+    let again = store.claim(111_000, LEASE, 1).await.unwrap().remove(0);
+    assert_eq!(again.attempt, 2);
+    assert!(!store.renew_lease(job.id, 1, 112_000, LEASE).await.unwrap());
+    assert!(store.renew_lease(job.id, 2, 112_000, LEASE).await.unwrap());
+    store.finish(job.id, 2, Outcome::Done).await.unwrap();
+    assert!(!store.renew_lease(job.id, 2, 113_000, LEASE).await.unwrap());
+}
+
+fn action(delivery_id: &str, position: i64, repo: &str, at: i64) -> ActionRecord {
+    ActionRecord {
+        key: format!("github:{delivery_id}:{position}:abc"),
+        forge: ForgeKind::Github,
+        delivery_id: delivery_id.into(),
+        repo: repo.into(),
+        intent: "comment".into(),
+        position,
+        state: ActionState::Failed,
+        answer: Some("transient forge error: 502".into()),
+        object_id: None,
+        url: None,
+        at,
+    }
+}
+
+async fn the_ledger_records_and_lists_actions(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    assert_eq!(store.action("github:d1:0:abc").await.unwrap(), None);
+    let failed = action("d1", 0, "acme/app", 10);
+    store.record_action(failed.clone()).await.unwrap();
+    assert_eq!(
+        store.action(&failed.key).await.unwrap(),
+        Some(failed.clone())
+    );
+    // The next try succeeds: the same key now says done, with what was created.
+    let done = ActionRecord {
+        state: ActionState::Done,
+        answer: Some("comment on acme/app#1".into()),
+        object_id: Some("42".into()),
+        url: Some("http://forge/acme/app/issues/1#issuecomment-42".into()),
+        at: 20,
+        ..failed
+    };
+    store.record_action(done.clone()).await.unwrap();
+    assert_eq!(store.action(&done.key).await.unwrap(), Some(done.clone()));
+    store
+        .record_action(action("d1", 1, "acme/app", 21))
+        .await
+        .unwrap();
+    store
+        .record_action(action("d2", 0, "acme/other", 30))
+        .await
+        .unwrap();
+    let keys = |rows: Vec<ActionRecord>| {
+        rows.into_iter()
+            .map(|r| (r.delivery_id, r.position))
+            .collect::<Vec<_>>()
+    };
+    let by_delivery = ActionQuery {
+        delivery: Some((ForgeKind::Github, "d1".into())),
+        limit: 10,
+        ..ActionQuery::default()
+    };
+    let d1 = store.actions(by_delivery).await.unwrap();
+    assert_eq!(d1[0], done);
+    assert_eq!(keys(d1), [("d1".to_string(), 0), ("d1".to_string(), 1)]);
+    let by_repo = ActionQuery {
+        repo: Some("acme/other".into()),
+        limit: 10,
+        ..ActionQuery::default()
+    };
+    assert_eq!(
+        keys(store.actions(by_repo).await.unwrap()),
+        [("d2".to_string(), 0)]
+    );
+    let by_time = ActionQuery {
+        since_ms: Some(21),
+        until_ms: Some(30),
+        limit: 10,
+        ..ActionQuery::default()
+    };
+    assert_eq!(
+        keys(store.actions(by_time).await.unwrap()),
+        [("d1".to_string(), 1)]
+    );
+    let other_forge = ActionQuery {
+        delivery: Some((ForgeKind::Gitlab, "d1".into())),
+        limit: 10,
+        ..ActionQuery::default()
+    };
+    assert!(store.actions(other_forge).await.unwrap().is_empty());
+    let limited = ActionQuery {
+        limit: 2,
+        ..ActionQuery::default()
+    };
+    assert_eq!(store.actions(limited).await.unwrap().len(), 2);
+}
+
+async fn locks_have_one_holder_until_they_lapse(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    let ttl = Duration::from_secs(10);
+    assert!(store
+        .try_lock("mr acme/app release", "a", 1_000, ttl)
+        .await
+        .unwrap());
+    assert!(!store
+        .try_lock("mr acme/app release", "b", 2_000, ttl)
+        .await
+        .unwrap());
+    // Another key is free; the holder may take its own lock again (renewing it).
+    assert!(store
+        .try_lock("issue acme/app x", "b", 2_000, ttl)
+        .await
+        .unwrap());
+    assert!(store
+        .try_lock("mr acme/app release", "a", 5_000, ttl)
+        .await
+        .unwrap());
+    assert!(!store
+        .try_lock("mr acme/app release", "b", 14_000, ttl)
+        .await
+        .unwrap());
+    // Only the holder can give it back.
+    store.unlock("mr acme/app release", "b").await.unwrap();
+    assert!(!store
+        .try_lock("mr acme/app release", "b", 14_000, ttl)
+        .await
+        .unwrap());
+    store.unlock("mr acme/app release", "a").await.unwrap();
+    assert!(store
+        .try_lock("mr acme/app release", "b", 14_000, ttl)
+        .await
+        .unwrap());
+    // A holder that died: its lock lapses.
+    assert!(store
+        .try_lock("mr acme/app release", "c", 24_001, ttl)
+        .await
+        .unwrap());
 }

@@ -5,9 +5,13 @@ use super::http::{self, Response};
 use super::FakeForge;
 use forgehand::config::Config;
 use forgehand::event::ForgeKind;
+use forgehand::forge::{
+    Forges, GithubAuth, GithubConfig, GithubForge, GitlabConfig, GitlabForge, RetryPolicy,
+};
 use forgehand::startup::Application;
 use forgehand::store::{self, DeliveryRecord, Store};
 use forgehand::telemetry::Metrics;
+use secrecy::SecretString;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,8 +34,48 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with("").await
 }
 
+/// Forge clients tuned for fault tests: short timeouts and retry delays, so that a test with
+/// many injected faults stays fast.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    pub workers: usize,
+    /// Time a client waits for an answer.
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    /// The job lease (seconds).
+    pub lease_seconds: u64,
+    /// `server.dry_run`: decide and log, write nothing.
+    pub dry_run: bool,
+}
+
+impl Tuning {
+    /// 8 workers, 300 ms timeouts, 5 tries from 20 ms apart, a 5 s lease.
+    pub fn fast() -> Self {
+        Tuning {
+            workers: 8,
+            timeout: Duration::from_millis(300),
+            retry: RetryPolicy {
+                max_attempts: 5,
+                base_delay: Duration::from_millis(20),
+                max_delay: Duration::from_secs(2),
+            },
+            lease_seconds: 5,
+            dry_run: false,
+        }
+    }
+}
+
 /// The application with `extra` YAML appended to the test configuration (rules, roles, …).
 pub async fn spawn_app_with(extra: &str) -> TestApp {
+    spawn(extra, None).await
+}
+
+/// The application with forge clients tuned as `tuning` says.
+pub async fn spawn_app_tuned(extra: &str, tuning: Tuning) -> TestApp {
+    spawn(extra, Some(tuning)).await
+}
+
+async fn spawn(extra: &str, tuning: Option<Tuning>) -> TestApp {
     let fake = FakeForge::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("forgehand.db");
@@ -41,7 +85,9 @@ pub async fn spawn_app_with(extra: &str) -> TestApp {
 server:
   listen: 127.0.0.1:0
   database_url: sqlite://{db}
-  workers: 2
+  workers: {workers}
+  lease_seconds: {lease}
+  dry_run: {dry_run}
 bot:
   name: forgehand
 github:
@@ -56,15 +102,21 @@ gitlab:
   writes_per_second: 1000
 {extra}
 "#,
-        db = db.display()
+        db = db.display(),
+        workers = tuning.as_ref().map_or(2, |t| t.workers),
+        lease = tuning.as_ref().map_or(60, |t| t.lease_seconds),
+        dry_run = tuning.as_ref().is_some_and(|t| t.dry_run),
     );
     let config = Config::from_str(&yaml, "test.yml", &|_| None)
         .unwrap_or_else(|e| panic!("test configuration: {e}"));
     let config = Arc::new(config);
     let metrics = Arc::new(Metrics::default());
-    let forges = forgehand::forge::build(&config, metrics.clone())
-        .await
-        .expect("forge clients");
+    let forges = match &tuning {
+        None => forgehand::forge::build(&config, metrics.clone())
+            .await
+            .expect("forge clients"),
+        Some(tuning) => tuned_forges(&url, tuning, metrics.clone()).await,
+    };
     let store = store::open(&format!("sqlite://{}", db.display()))
         .await
         .expect("store");
@@ -79,6 +131,29 @@ gitlab:
         store,
         config,
         _dir: dir,
+    }
+}
+
+/// Both forge clients against the fake at `url`, with `tuning`'s timeouts and retries.
+async fn tuned_forges(url: &str, tuning: &Tuning, metrics: Arc<Metrics>) -> Forges {
+    let mut github = GithubConfig::new(
+        url,
+        GithubAuth::Token(SecretString::from("github-test-token")),
+    );
+    github.write_interval = Duration::from_millis(1);
+    github.retry = tuning.retry;
+    github.read_timeout = tuning.timeout;
+    github.metrics = metrics.clone();
+    let mut gitlab = GitlabConfig::new(url, SecretString::from("gitlab-test-token"));
+    gitlab.write_interval = Duration::from_millis(1);
+    gitlab.retry = tuning.retry;
+    gitlab.request_timeout = tuning.timeout;
+    gitlab.metrics = metrics;
+    Forges {
+        github: Some(Arc::new(GithubForge::new(github).expect("GitHub client"))),
+        gitlab: Some(Arc::new(
+            GitlabForge::connect(gitlab).await.expect("GitLab client"),
+        )),
     }
 }
 
@@ -128,7 +203,12 @@ impl TestApp {
 
     /// Wait until no job is pending or running.
     pub async fn wait_idle(&self) {
-        let deadline = Instant::now() + IDLE_TIMEOUT;
+        self.wait_idle_for(IDLE_TIMEOUT).await
+    }
+
+    /// Wait up to `timeout` until no job is pending or running.
+    pub async fn wait_idle_for(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
         loop {
             let stats = self.store.stats().await.expect("stats");
             if stats.pending + stats.running == 0 {

@@ -1,15 +1,18 @@
 //! A stateful fake forge: one HTTP server on 127.0.0.1:0 that speaks the GitHub REST
 //! endpoints forgehand uses (at `/`) and the GitLab ones (under `/api/v4/`), keeps repos,
 //! issues, merge requests, labels, milestones, users and comments in memory, records every
-//! call, and can be told to fail the next calls (5xx, 429 with `Retry-After`, 4xx).
+//! call, and can be told to fail the next calls (5xx, 429 with `Retry-After`, 4xx) or a
+//! random, seeded fraction of all calls (`fake_faults.rs`: 5xx, 429, slow answers, dropped
+//! connections, before or after the write is applied).
 //!
 //! One repository serves both forges: `acme/app` is GitHub repo `acme/app` and GitLab
 //! project `acme/app` (numeric id from [`FakeForge::add_repo`]). Issues and merge requests
 //! share one number space per repository.
 
+use super::fake_faults::{Chaos, FaultKind, FaultPlan, FaultTime, Injected};
 use super::fake_state::{
     injected_fault, percent_decode, query_map, Call, FakeComment, FakeIssue, FakeMilestone,
-    FakeRepo, FakeUser, Fault, State,
+    FakeRepo, FakeUser, Fault, Reply, State,
 };
 use super::{fake_github, fake_gitlab};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
@@ -245,6 +248,20 @@ impl FakeForge {
         self.lock().calls.clear();
     }
 
+    /// From now on, fail a random (seeded) fraction of calls as `plan` says.
+    pub fn inject_faults(&self, plan: FaultPlan) {
+        self.lock().chaos = Some(Chaos::new(plan));
+    }
+
+    /// Stop injecting random faults; returns those injected.
+    pub fn stop_faults(&self) -> Vec<Injected> {
+        self.lock()
+            .chaos
+            .take()
+            .map(|c| c.injected)
+            .unwrap_or_default()
+    }
+
     /// Make the next `times` calls of `method` whose (decoded) path starts with
     /// `path_prefix` fail with `status` (and `Retry-After: retry_after` if given).
     pub fn fail_next(
@@ -261,6 +278,20 @@ impl FakeForge {
             status,
             retry_after,
             remaining: times,
+            after: false,
+        });
+    }
+
+    /// Like [`FakeForge::fail_next`], but each call is applied first (the write lands) and
+    /// then answered with `status`, as a forge whose gateway fails after the backend wrote.
+    pub fn fail_next_after_write(&self, method: &str, path_prefix: &str, status: u16, times: u32) {
+        self.lock().faults.push(Fault {
+            method: method.to_uppercase(),
+            path_prefix: path_prefix.to_string(),
+            status,
+            retry_after: None,
+            remaining: times,
+            after: true,
         });
     }
 }
@@ -292,27 +323,70 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(String::from);
 
-    let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-    let reply = injected_fault(&mut state, &method, &raw_path, &path).unwrap_or_else(|| {
-        let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let q = query_map(&query);
-        match segs.as_slice() {
-            ["api", "v4", rest @ ..] => {
-                fake_gitlab::route(&mut state, &method, rest, &q, &json_body)
+    let (reply, chaos, slow) = {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        let planned = injected_fault(&mut state, &method, &raw_path, &path);
+        // A planned fault wins; otherwise the random faults may draw one.
+        let chaos = match planned {
+            Some(_) => None,
+            None => state.chaos.as_mut().and_then(|c| c.draw(&method, &path)),
+        };
+        let (failure, applies) = match (planned, chaos) {
+            (Some((failure, after)), _) => (Some(failure), after),
+            (None, Some((kind, time))) => {
+                (Some(fault_reply(kind, &state)), time == FaultTime::After)
             }
-            _ => fake_github::route(&mut state, &method, &segs, &q, &json_body),
+            (None, None) => (None, true),
+        };
+        let applied = applies.then(|| {
+            let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+            let q = query_map(&query);
+            match segs.as_slice() {
+                ["api", "v4", rest @ ..] => {
+                    fake_gitlab::route(&mut state, &method, rest, &q, &json_body)
+                }
+                _ => fake_github::route(&mut state, &method, &segs, &q, &json_body),
+            }
+        });
+        // A failure after the write: applied, but the client hears of a failure.
+        let reply = match (failure, applied) {
+            (Some(failure), Some(applied)) => Reply {
+                unrouted: applied.unrouted,
+                ..failure
+            },
+            (Some(failure), None) => failure,
+            (None, Some(applied)) => applied,
+            (None, None) => unreachable!("a request without a fault is applied"),
+        };
+        let slow = state.chaos.as_ref().map(|c| c.plan().slow);
+        state.calls.push(Call {
+            method,
+            path,
+            query,
+            body: json_body,
+            status: reply.status,
+            authorization,
+            unrouted: reply.unrouted,
+            injected: chaos,
+        });
+        (reply, chaos, slow)
+    };
+    match chaos.map(|(kind, _)| kind) {
+        Some(FaultKind::Slow) => tokio::time::sleep(slow.unwrap_or_default()).await,
+        Some(FaultKind::Dropped) => {
+            // Headers go out, then the connection is cut before the body ends.
+            let cut = futures_util::stream::once(async {
+                Err::<web::Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fake forge dropped the connection",
+                ))
+            });
+            return HttpResponse::Ok()
+                .content_type("application/json")
+                .streaming(cut);
         }
-    });
-    state.calls.push(Call {
-        method,
-        path,
-        query,
-        body: json_body,
-        status: reply.status,
-        authorization,
-        unrouted: reply.unrouted,
-    });
-    drop(state);
+        _ => {}
+    }
 
     let mut response =
         HttpResponse::build(actix_web::http::StatusCode::from_u16(reply.status).unwrap());
@@ -325,4 +399,24 @@ async fn handle(
     response
         .content_type("application/json")
         .body(reply.body.to_string())
+}
+
+/// The answer of an injected fault (a slow answer is a 504 that comes too late; a dropped
+/// connection's headers are replaced by the cut in [`handle`]).
+fn fault_reply(kind: FaultKind, state: &State) -> Reply {
+    match kind {
+        FaultKind::ServerError | FaultKind::Dropped => Reply::error(502, "injected bad gateway"),
+        FaultKind::Slow => Reply::error(504, "injected slow answer"),
+        FaultKind::RateLimited => {
+            let secs = state
+                .chaos
+                .as_ref()
+                .map_or(1, |c| c.plan().retry_after_secs);
+            let mut reply = Reply::error(429, "injected rate limit");
+            reply
+                .headers
+                .push(("Retry-After".to_string(), secs.to_string()));
+            reply
+        }
+    }
 }

@@ -21,6 +21,8 @@ pub struct Call {
     /// No fake route matches this method and path: the client called something the fake
     /// (and probably forgehand's design) does not expect.
     pub unrouted: bool,
+    /// The random fault injected into this call, if any.
+    pub injected: Option<(super::fake_faults::FaultKind, super::fake_faults::FaultTime)>,
 }
 
 impl Call {
@@ -111,6 +113,8 @@ pub(super) struct Fault {
     pub status: u16,
     pub retry_after: Option<u64>,
     pub remaining: u32,
+    /// The request is applied first (the write lands), then answered with the failure.
+    pub after: bool,
 }
 
 /// Everything the fake knows; routes in `fake_github.rs` / `fake_gitlab.rs` work on it.
@@ -120,6 +124,8 @@ pub(super) struct State {
     pub users: Vec<FakeUser>,
     pub calls: Vec<Call>,
     pub faults: Vec<Fault>,
+    /// Random faults (`fake_faults.rs`), when a test asked for them.
+    pub chaos: Option<super::fake_faults::Chaos>,
     /// Tags, files, branches, merge requests and pipelines (`fake_release.rs`).
     pub release: super::fake_release::ReleaseState,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).
@@ -270,13 +276,14 @@ pub(super) fn injected_fault(
     method: &str,
     raw_path: &str,
     path: &str,
-) -> Option<Reply> {
+) -> Option<(Reply, bool)> {
     let fault = state.faults.iter_mut().find(|f| {
         f.remaining > 0
             && f.method == method
             && (path.starts_with(&f.path_prefix) || raw_path.starts_with(&f.path_prefix))
     })?;
     fault.remaining -= 1;
+    let after = fault.after;
     let mut reply = Reply::error(fault.status, &format!("injected failure {}", fault.status));
     if let Some(secs) = fault.retry_after {
         reply
@@ -284,5 +291,5 @@ pub(super) fn injected_fault(
             .push(("Retry-After".to_string(), secs.to_string()));
     }
     state.faults.retain(|f| f.remaining > 0);
-    Some(reply)
+    Some((reply, after))
 }

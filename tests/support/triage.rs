@@ -1,7 +1,7 @@
 //! Helpers for the triage tests: one seeded issue per forge, comments posted as any user with
 //! the payload showing the issue as the fake forge has it, and the bot's replies.
 
-use super::app::{spawn_app_with, TestApp};
+use super::app::{spawn_app_tuned, spawn_app_with, TestApp, Tuning};
 use super::fixture;
 use chrono::{Duration, Utc};
 use forgehand::role::Role;
@@ -56,7 +56,15 @@ pub fn shipped_sections(names: &[&str]) -> String {
 /// The app with `extra` configuration, both repositories seeded: issue #1, labels, users of
 /// every role, and milestones around today (`1.3` over, `1.4` current, `1.5` next, `Backlog`).
 pub async fn seeded_app(extra: &str) -> TestApp {
-    let app = spawn_app_with(extra).await;
+    seed(spawn_app_with(extra).await)
+}
+
+/// [`seeded_app`] with forge clients tuned for fault tests.
+pub async fn seeded_app_tuned(extra: &str, tuning: Tuning) -> TestApp {
+    seed(spawn_app_tuned(extra, tuning).await)
+}
+
+fn seed(app: TestApp) -> TestApp {
     let today = Utc::now().date_naive();
     let day = |offset: i64| {
         (today + Duration::days(offset))
@@ -112,6 +120,28 @@ pub async fn comment(app: &TestApp, side: Side, who: &str, body: &str, delivery:
     id
 }
 
+/// The webhook payload of a new comment `body` (id `id`) by `who` on issue `number`, showing
+/// the issue as the fake forge has it.
+pub fn comment_payload(
+    app: &TestApp,
+    side: Side,
+    who: &str,
+    number: u64,
+    id: u64,
+    body: &str,
+) -> Value {
+    payload_on(app, side, who, number, id, body, None)
+}
+
+/// Post `payload` (a comment webhook) under `delivery` without waiting for it.
+pub async fn post_comment_payload(app: &TestApp, side: Side, delivery: &str, payload: &Value) {
+    let status = match side {
+        Side::Github => app.github("issue_comment", delivery, payload).await.status,
+        Side::Gitlab => app.gitlab("Note Hook", delivery, payload).await.status,
+    };
+    assert_eq!(status, 202, "{delivery}");
+}
+
 /// Post the edit of comment `id` from `before` to `after` (GitLab's payload does not carry
 /// `before`: forgehand has to remember it).
 pub async fn edit(
@@ -128,11 +158,7 @@ pub async fn edit(
 }
 
 async fn post(app: &TestApp, side: Side, delivery: &str, payload: &Value) {
-    let status = match side {
-        Side::Github => app.github("issue_comment", delivery, payload).await.status,
-        Side::Gitlab => app.gitlab("Note Hook", delivery, payload).await.status,
-    };
-    assert_eq!(status, 202, "{delivery}");
+    post_comment_payload(app, side, delivery, payload).await;
     app.wait_idle().await;
 }
 
@@ -144,7 +170,19 @@ fn payload(
     body: &str,
     before: Option<&str>,
 ) -> Value {
-    let issue = app.fake.issue(side.repo(), 1);
+    payload_on(app, side, who, 1, id, body, before)
+}
+
+fn payload_on(
+    app: &TestApp,
+    side: Side,
+    who: &str,
+    number: u64,
+    id: u64,
+    body: &str,
+    before: Option<&str>,
+) -> Value {
+    let issue = app.fake.issue(side.repo(), number);
     match side {
         Side::Github => {
             let mut p = match before {
@@ -160,7 +198,7 @@ fn payload(
             // No association: the role comes from the collaborator permission.
             p["comment"]["author_association"] = Value::Null;
             p["sender"]["login"] = json!(who);
-            p["issue"]["number"] = json!(1);
+            p["issue"]["number"] = json!(number);
             p["issue"]["state"] = json!(issue.state);
             p["issue"]["labels"] = json!(issue
                 .labels
@@ -186,7 +224,7 @@ fn payload(
             if before.is_some() {
                 p["object_attributes"]["action"] = json!("update");
             }
-            p["issue"]["iid"] = json!(1);
+            p["issue"]["iid"] = json!(number);
             p["issue"]["labels"] = json!(issue
                 .labels
                 .iter()
@@ -203,8 +241,28 @@ pub fn replies(app: &TestApp, side: Side) -> Vec<String> {
         .comments(side.repo(), 1)
         .into_iter()
         .filter(|c| c.author == "forgehand[bot]" || c.author == "forgehand-bot")
-        .map(|c| c.body)
+        .map(|c| without_intent_marker(&c.body))
         .collect()
+}
+
+/// A bot comment's text without the hidden marker of its delivery (which every comment
+/// forgehand posts ends with, unless its plan gave it a marker of its own, e.g. a rule's; it
+/// differs per delivery, so snapshots leave it out). Panics when the comment carries no
+/// forgehand marker at all.
+pub fn without_intent_marker(body: &str) -> String {
+    match body.rsplit_once("\n\n<!-- forgehand:intent ") {
+        Some((text, marker)) => {
+            assert!(marker.ends_with(" -->"), "{body:?}");
+            text.to_string()
+        }
+        None => {
+            assert!(
+                body.contains("<!-- forgehand:"),
+                "a bot comment without a marker: {body:?}"
+            );
+            body.to_string()
+        }
+    }
 }
 
 /// Reactions on comment `id`.

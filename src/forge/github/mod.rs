@@ -70,6 +70,8 @@ pub struct GithubConfig {
     pub write_interval: Duration,
     /// Retry of failed requests (default [`RetryPolicy::default`]).
     pub retry: RetryPolicy,
+    /// Time allowed for an answer once connected (default [`READ_TIMEOUT`]).
+    pub read_timeout: Duration,
     /// Where API calls are counted.
     pub metrics: Arc<Metrics>,
 }
@@ -81,6 +83,7 @@ impl GithubConfig {
             auth,
             write_interval: GITHUB_WRITE_INTERVAL,
             retry: RetryPolicy::default(),
+            read_timeout: READ_TIMEOUT,
             metrics: Arc::default(),
         }
     }
@@ -118,7 +121,7 @@ impl GithubForge {
             .base_uri(config.api_url.trim_end_matches('/'))
             .map_err(|e| ForgeError::Other(format!("bad GitHub API URL: {e}")))?
             .set_connect_timeout(Some(CONNECT_TIMEOUT))
-            .set_read_timeout(Some(READ_TIMEOUT));
+            .set_read_timeout(Some(config.read_timeout));
         let (client, is_app) = match &config.auth {
             GithubAuth::Token(token) => (
                 builder
@@ -175,6 +178,16 @@ impl GithubForge {
             .transport
             .request(self, method, path, body)
             .await
+    }
+
+    /// A create, sent once (see [`Transport::create`]).
+    async fn create_request(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<Vec<u8>, ForgeError> {
+        self.shared.transport.create(self, method, path, body).await
     }
 
     async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ForgeError> {

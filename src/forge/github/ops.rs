@@ -173,7 +173,7 @@ impl Forge for GithubForge {
     async fn comment(&self, item: &IssueRef, body: &str) -> Result<u64, ForgeError> {
         let path = format!("{}/comments", issue_path(item)?);
         let answer = self
-            .request(Method::POST, &path, Some(&json!({ "body": body })))
+            .create_request(Method::POST, &path, &json!({ "body": body }))
             .await?;
         Ok(self.parse::<GhComment>(&answer)?.id)
     }

@@ -68,7 +68,7 @@ impl GithubForge {
     ) -> Result<Option<String>, ForgeError> {
         let endpoint = format!("{}/releases", repo_base(repo)?);
         let answer = self
-            .request(Method::POST, &endpoint, Some(&payload(fields)))
+            .create_request(Method::POST, &endpoint, &payload(fields))
             .await?;
         Ok(self.parse::<GhRelease>(&answer)?.html_url)
     }

@@ -167,7 +167,7 @@ impl ReleaseForge for GithubForge {
             "title": fields.title, "head": source, "base": target, "body": fields.body,
         });
         let answer = self
-            .request(Method::POST, &format!("{base}/pulls"), Some(&body))
+            .create_request(Method::POST, &format!("{base}/pulls"), &body)
             .await?;
         let number = self.parse::<GhNumber>(&answer)?.number;
         // Labels and assignees of a pull request live on its issue.
@@ -223,7 +223,7 @@ impl ReleaseForge for GithubForge {
             .get_json(&format!("{base}/commits/{}", path_segment(from)?))
             .await?;
         let body = json!({ "ref": format!("refs/heads/{name}"), "sha": commit.sha });
-        self.request(Method::POST, &format!("{base}/git/refs"), Some(&body))
+        self.create_request(Method::POST, &format!("{base}/git/refs"), &body)
             .await
             .map(drop)
     }
@@ -246,7 +246,7 @@ impl ReleaseForge for GithubForge {
             body["sha"] = json!(sha);
         }
         let endpoint = format!("{}/contents/{}", repo_base(repo)?, path_segments(path)?);
-        self.request(Method::PUT, &endpoint, Some(&body))
+        self.create_request(Method::PUT, &endpoint, &body)
             .await
             .map(drop)
     }
@@ -339,10 +339,10 @@ impl ReleaseForge for GithubForge {
             "labels": names(labels), "assignees": logins(assignees),
         });
         let answer = self
-            .request(
+            .create_request(
                 Method::POST,
                 &format!("{}/issues", repo_base(repo)?),
-                Some(&payload),
+                &payload,
             )
             .await?;
         Ok(self.parse::<GhNumber>(&answer)?.number)

@@ -148,6 +148,19 @@ impl GitlabForge {
             .await
     }
 
+    /// A create, sent once (see [`Transport::create`]).
+    async fn create_request(
+        &self,
+        method: Method,
+        endpoint: &str,
+        body: &Value,
+    ) -> Result<Vec<u8>, ForgeError> {
+        self.shared
+            .transport
+            .create(self, method, endpoint, body)
+            .await
+    }
+
     async fn get_json<T: DeserializeOwned>(&self, endpoint: &str) -> Result<T, ForgeError> {
         self.shared.transport.get_json(self, endpoint).await
     }

@@ -144,7 +144,7 @@ impl Forge for GitlabForge {
     async fn comment(&self, item: &IssueRef, body: &str) -> Result<u64, ForgeError> {
         let endpoint = format!("{}/notes", item_base(item));
         let answer = self
-            .request(Method::POST, &endpoint, Some(&json!({ "body": body })))
+            .create_request(Method::POST, &endpoint, &json!({ "body": body }))
             .await?;
         Ok(self.parse::<GlNote>(&answer)?.id)
     }

@@ -103,7 +103,7 @@ impl GitlabForge {
         let mut body = payload(fields);
         body["tag_name"] = json!(fields.tag);
         let endpoint = format!("{}/releases", project_base(repo));
-        let answer = self.request(Method::POST, &endpoint, Some(&body)).await?;
+        let answer = self.create_request(Method::POST, &endpoint, &body).await?;
         Ok(release(self.parse(&answer)?).url)
     }
 

@@ -179,7 +179,7 @@ impl ReleaseForge for GitlabForge {
         body["source_branch"] = json!(source);
         body["target_branch"] = json!(target);
         let endpoint = format!("{}/merge_requests", project_base(repo));
-        let answer = self.request(Method::POST, &endpoint, Some(&body)).await?;
+        let answer = self.create_request(Method::POST, &endpoint, &body).await?;
         Ok(self.parse::<GlIssueRef>(&answer)?.iid)
     }
 
@@ -217,7 +217,7 @@ impl ReleaseForge for GitlabForge {
     ) -> Result<(), ForgeError> {
         let endpoint = format!("{}/repository/branches", project_base(repo));
         let body = json!({ "branch": name, "ref": from });
-        self.request(Method::POST, &endpoint, Some(&body))
+        self.create_request(Method::POST, &endpoint, &body)
             .await
             .map(drop)
     }
@@ -238,7 +238,9 @@ impl ReleaseForge for GitlabForge {
             path_segment(path)?
         );
         let body = json!({ "branch": branch, "content": content, "commit_message": message });
-        self.request(method, &endpoint, Some(&body)).await.map(drop)
+        self.create_request(method, &endpoint, &body)
+            .await
+            .map(drop)
     }
 
     async fn find_issue_with_marker(
@@ -328,7 +330,7 @@ impl ReleaseForge for GitlabForge {
         });
         let endpoint = format!("{}/issues", project_base(repo));
         let answer = self
-            .request(Method::POST, &endpoint, Some(&payload))
+            .create_request(Method::POST, &endpoint, &payload)
             .await?;
         Ok(self.parse::<GlIssueRef>(&answer)?.iid)
     }

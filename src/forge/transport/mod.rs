@@ -149,6 +149,25 @@ impl Transport {
             .await
     }
 
+    /// A create (POST of a new comment, issue, merge request, branch, release), sent once
+    /// and never retried here: a timeout, a dropped connection or a 5xx may hide a create
+    /// that landed, so sending it again blindly could make a second one. The executor
+    /// looks for what it may have created before it sends the create again.
+    pub async fn create<S: Sender>(
+        &self,
+        sender: &S,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<Vec<u8>, ForgeError> {
+        let request = Request {
+            method: &method,
+            path,
+            body: Some(body),
+        };
+        self.attempt(sender, &request).await
+    }
+
     /// One try: route, throttle, send, count, classify.
     async fn attempt<S: Sender>(
         &self,
