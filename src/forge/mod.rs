@@ -25,6 +25,7 @@ pub use gitlab::{GitlabConfig, GitlabForge};
 pub use release_objects::{ForgeRelease, ReleaseFields};
 pub use setup::build;
 pub use transport::retry::RetryPolicy;
+pub use transport::throttle::{Budget, Turn};
 
 /// Why a forge call failed. `Transient` and `RateLimited` are retried, the others are not.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +147,14 @@ pub trait Forge: ReleaseForge + Send + Sync {
 
     /// Names of all labels of a repository / project.
     async fn labels(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError>;
+
+    /// Whether job `ticket` may send its writes to `repo` now, or should be set aside until
+    /// a write slot of its budget is free and it is the repository's turn (repositories
+    /// sharing a budget are served in turn). A client without budgets always says now.
+    async fn write_turn(&self, repo: &RepoPath, ticket: i64) -> Result<Turn, ForgeError> {
+        let _ = (repo, ticket);
+        Ok(Turn::Now)
+    }
 
     /// Open milestones of a repository / project.
     async fn milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError>;

@@ -35,6 +35,13 @@ pub enum Cmd {
         not_before_ms: i64,
         reply: Reply<bool>,
     },
+    /// Back to pending, the claim uncounted.
+    SetAside {
+        id: i64,
+        attempt: i64,
+        not_before_ms: i64,
+        reply: Reply<bool>,
+    },
     Stats(Reply<QueueStats>),
     Get(ForgeKind, String, Reply<Option<DeliveryRecord>>),
     MarkOnce(String, i64, Reply<bool>),
@@ -66,6 +73,7 @@ pub fn refuse(cmd: Cmd) -> Pending {
         Cmd::Insert(_, r) => pending(r, e()),
         Cmd::Claim { reply, .. } => pending(reply, e()),
         Cmd::Finish { reply, .. } | Cmd::Retry { reply, .. } => pending(reply, e()),
+        Cmd::SetAside { reply, .. } => pending(reply, e()),
         Cmd::Stats(r) => pending(r, e()),
         Cmd::Get(_, _, r) => pending(r, e()),
         Cmd::MarkOnce(_, _, r) => pending(r, e()),
@@ -163,6 +171,21 @@ impl Store for BatchStore {
             id,
             attempt,
             reason,
+            not_before_ms,
+            reply,
+        })
+        .await
+    }
+
+    async fn set_aside(
+        &self,
+        id: i64,
+        attempt: i64,
+        not_before_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.call(|reply| Cmd::SetAside {
+            id,
+            attempt,
             not_before_ms,
             reply,
         })

@@ -163,6 +163,16 @@ pub trait Store: Send + Sync + 'static {
         reason: String,
         not_before_ms: i64,
     ) -> Result<bool, StoreError>;
+    /// Put a job back, untried, to be claimed again from `not_before_ms`: the claim that
+    /// took it does not count as an attempt (a job set aside to wait for its forge's write
+    /// budget, or released at shutdown). False if the attempt is stale. The worker that sets
+    /// a job aside does nothing more for it.
+    async fn set_aside(
+        &self,
+        id: i64,
+        attempt: i64,
+        not_before_ms: i64,
+    ) -> Result<bool, StoreError>;
     async fn stats(&self) -> Result<QueueStats, StoreError>;
     async fn delivery(
         &self,

@@ -142,6 +142,22 @@ async fn apply(tx: &Transaction<'_>, cmd: Cmd) -> (Pending, bool) {
             .await
             .map(|n| n == 1)
         ),
+        Cmd::SetAside {
+            id,
+            attempt,
+            not_before_ms,
+            reply,
+        } => answer!(
+            reply,
+            tx.execute(
+                "UPDATE deliveries SET state = 'pending', attempts = attempts - 1,
+                 lease_until = NULL, not_before = $1
+                 WHERE id = $2 AND attempts = $3 AND state = 'running'",
+                &[&not_before_ms, &id, &attempt],
+            )
+            .await
+            .map(|n| n == 1)
+        ),
         Cmd::Stats(r) => answer!(r, stats(tx).await),
         Cmd::Get(forge, id, r) => answer!(r, get(tx, forge, &id).await),
         Cmd::MarkOnce(key, now_ms, r) => answer!(

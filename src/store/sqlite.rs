@@ -134,6 +134,23 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
                 .map_err(db);
             pending(reply, result)
         }
+        Cmd::SetAside {
+            id,
+            attempt,
+            not_before_ms,
+            reply,
+        } => {
+            let result = conn
+                .prepare_cached(
+                    "UPDATE deliveries SET state = 'pending', attempts = attempts - 1,
+                     lease_until = NULL, not_before = ?1
+                     WHERE id = ?2 AND attempts = ?3 AND state = 'running'",
+                )
+                .and_then(|mut s| s.execute(params![not_before_ms, id, attempt]))
+                .map(|n| n == 1)
+                .map_err(db);
+            pending(reply, result)
+        }
         Cmd::Stats(r) => pending(r, stats(conn).map_err(db)),
         Cmd::Get(forge, id, r) => pending(r, get(conn, forge, &id).map_err(db)),
         Cmd::MarkOnce(key, now_ms, r) => {

@@ -32,6 +32,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// The application with `extra` YAML appended to the test configuration (rules, roles, …).
 pub async fn spawn_app_with(extra: &str) -> TestApp {
+    spawn_app_at_rate(extra, 1000.0).await
+}
+
+/// Like [`spawn_app_with`], with GitHub writes limited to `github_writes_per_second`.
+pub async fn spawn_app_at_rate(extra: &str, github_writes_per_second: f64) -> TestApp {
     let fake = FakeForge::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("forgehand.db");
@@ -48,7 +53,7 @@ github:
   webhook_secrets: [{GITHUB_SECRET}]
   token: github-test-token
   api_url: {url}
-  writes_per_second: 1000
+  writes_per_second: {github_writes_per_second}
 gitlab:
   webhook_tokens: [{GITLAB_TOKEN}]
   token: gitlab-test-token

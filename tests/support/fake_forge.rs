@@ -311,6 +311,7 @@ async fn handle(
         status: reply.status,
         authorization,
         unrouted: reply.unrouted,
+        at: std::time::Instant::now(),
     });
     drop(state);
 

@@ -21,6 +21,8 @@ pub struct Call {
     /// No fake route matches this method and path: the client called something the fake
     /// (and probably forgehand's design) does not expect.
     pub unrouted: bool,
+    /// When the fake answered it.
+    pub at: std::time::Instant,
 }
 
 impl Call {

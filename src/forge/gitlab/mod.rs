@@ -37,10 +37,10 @@ pub const MAX_PAGES: usize = 50;
 /// Default spacing of writes per GitLab project (GitLab.com allows far more; self-managed
 /// instances set their own limits, hence configurable).
 pub const GITLAB_WRITE_INTERVAL: Duration = Duration::from_millis(200);
-/// GitLab's rate-limit header (its reset time is not used: `Retry-After` comes with a 429).
+/// GitLab's rate-limit headers (`RateLimit-Reset` is in Unix seconds).
 const RATE_LIMIT_HEADERS: RateLimitHeaders = RateLimitHeaders {
     remaining: "ratelimit-remaining",
-    reset: None,
+    reset: Some("ratelimit-reset"),
 };
 
 /// Settings of the GitLab client.

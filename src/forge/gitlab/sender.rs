@@ -21,6 +21,8 @@ impl Sender for GitlabForge {
         Ok(Route {
             channel: url.as_str().to_string(),
             throttle_key: project_of(endpoint).to_string(),
+            // GitLab counts its rate limits per user (the token), across projects.
+            budget_key: TOKEN_BUDGET.to_string(),
             metric_path: url.path().to_string(),
         })
     }
@@ -55,6 +57,9 @@ impl Sender for GitlabForge {
         })
     }
 }
+
+/// The budget key of GitLab's rate limits: the one token forgehand uses.
+const TOKEN_BUDGET: &str = "token";
 
 /// The (encoded) project of a `projects/:id/…` endpoint; empty for other endpoints.
 fn project_of(endpoint: &str) -> &str {
