@@ -69,6 +69,13 @@ impl From<GatherError> for JobError {
 
 impl From<ForgeError> for JobError {
     fn from(e: ForgeError) -> Self {
+        // The forge said when it has room again: the job is not at fault, it waits untried.
+        if let ForgeError::RateLimited {
+            retry_after: Some(wait),
+        } = e
+        {
+            return JobError::SetAside(wait.min(RETRY_MAX));
+        }
         if e.is_retryable() {
             JobError::Retry(e.to_string())
         } else {

@@ -105,3 +105,70 @@ async fn a_command_on_another_repository_is_written_before_the_bursts_tail() {
     );
     app.teardown().await;
 }
+
+/// The value of the budget gauge for `forge` in a `/metrics` page.
+fn budget_gauge(metrics: &str, forge: &str) -> Option<u64> {
+    let prefix = format!("forgehand_forge_budget_remaining{{forge=\"{forge}\",key=\"token\"}} ");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn set_aside_jobs(metrics: &str) -> u64 {
+    let prefix = "forgehand_jobs_total{forge=\"github\",outcome=\"set_aside\"} ";
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn budgets_the_forges_report_are_read_exposed_and_obeyed() {
+    use forgehand::event::ForgeKind;
+    use support::triage::{seeded_app, Side};
+    let app = seeded_app("").await;
+    let unix = chrono::Utc::now().timestamp() as u64;
+    // GitHub's budget is spent for the next 3 s; GitLab's is not.
+    app.fake.set_rate_limits((0, unix + 3), (987, unix + 60));
+    let github = app
+        .github(
+            "issue_comment",
+            "spent",
+            &label_comment(&app, support::triage::GITHUB_REPO, "bug"),
+        )
+        .await;
+    assert_eq!(github.status, 202);
+    // The job reads once, learns the budget is spent, and is set aside untried.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let metrics = loop {
+        let metrics = app.get("/metrics").await.body;
+        if set_aside_jobs(&metrics) > 0 {
+            break metrics;
+        }
+        assert!(std::time::Instant::now() < deadline, "never set aside");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(budget_gauge(&metrics, "github"), Some(0));
+    assert!(
+        app.fake.writes().is_empty(),
+        "nothing is written on a spent budget"
+    );
+    // The window resets: the job comes back and is done, its set-aside not counted as a try.
+    app.fake
+        .set_rate_limits((4321, unix + 3600), (987, unix + 60));
+    app.wait_idle().await;
+    let record = app.delivery(ForgeKind::Github, "spent").await;
+    assert_eq!((record.state.as_str(), record.attempts), ("done", 1));
+    assert_eq!(
+        app.fake.issue(support::triage::GITHUB_REPO, 1).labels,
+        ["bug"]
+    );
+
+    support::triage::comment(&app, Side::Gitlab, "maint", "/label ~bug", "gl").await;
+    let metrics = app.get("/metrics").await.body;
+    assert_eq!(budget_gauge(&metrics, "github"), Some(4321));
+    assert_eq!(budget_gauge(&metrics, "gitlab"), Some(987));
+    app.teardown().await;
+}

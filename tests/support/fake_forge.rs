@@ -245,6 +245,18 @@ impl FakeForge {
         self.lock().calls.clear();
     }
 
+    /// Send the rate-limit headers of both forges with every answer: GitHub's
+    /// `x-ratelimit-remaining` / `x-ratelimit-reset` and GitLab's `RateLimit-Remaining` /
+    /// `RateLimit-Reset` (resets in Unix seconds).
+    pub fn set_rate_limits(&self, github: (u64, u64), gitlab: (u64, u64)) {
+        self.lock().extra_headers = vec![
+            ("x-ratelimit-remaining".into(), github.0.to_string()),
+            ("x-ratelimit-reset".into(), github.1.to_string()),
+            ("RateLimit-Remaining".into(), gitlab.0.to_string()),
+            ("RateLimit-Reset".into(), gitlab.1.to_string()),
+        ];
+    }
+
     /// Make the next `times` calls of `method` whose (decoded) path starts with
     /// `path_prefix` fail with `status` (and `Retry-After: retry_after` if given).
     pub fn fail_next(
@@ -293,7 +305,7 @@ async fn handle(
         .map(String::from);
 
     let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-    let reply = injected_fault(&mut state, &method, &raw_path, &path).unwrap_or_else(|| {
+    let mut reply = injected_fault(&mut state, &method, &raw_path, &path).unwrap_or_else(|| {
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         let q = query_map(&query);
         match segs.as_slice() {
@@ -303,6 +315,7 @@ async fn handle(
             _ => fake_github::route(&mut state, &method, &segs, &q, &json_body),
         }
     });
+    reply.headers.extend(state.extra_headers.iter().cloned());
     state.calls.push(Call {
         method,
         path,

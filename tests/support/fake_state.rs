@@ -126,6 +126,8 @@ pub(super) struct State {
     pub release: super::fake_release::ReleaseState,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).
     pub publish: super::fake_publish::PublishState,
+    /// Headers sent with every answer (the forges' rate-limit headers).
+    pub extra_headers: Vec<(String, String)>,
     next_id: u64,
 }
 

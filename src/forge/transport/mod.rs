@@ -146,6 +146,18 @@ impl Transport {
             body,
         };
         let what = format!("{method} {}", request.endpoint());
+        // A budget spent (or paused by the forge) for longer than a job should hold a worker:
+        // not sent, so that the job is set aside until the forge has room again.
+        let route = sender.route(path).await?;
+        let wait = self
+            .throttle
+            .budget_wait(&route.budget_key, tokio::time::Instant::now());
+        if wait > self.throttle.set_aside_after() {
+            tracing::debug!(budget = %route.budget_key, wait_ms = wait.as_millis() as u64, "forge budget spent");
+            return Err(ForgeError::RateLimited {
+                retry_after: Some(wait),
+            });
+        }
         self.retry
             .run(&what, || self.attempt(sender, &request))
             .await

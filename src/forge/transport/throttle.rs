@@ -93,7 +93,7 @@ impl Throttle {
     }
 
     /// How far away a write slot may be for a job to go and wait for it.
-    fn set_aside_after(&self) -> Duration {
+    pub fn set_aside_after(&self) -> Duration {
         self.interval.max(SET_ASIDE_AFTER)
     }
 
