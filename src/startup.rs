@@ -1,7 +1,7 @@
 //! Building the application: store, workers and the HTTP server on a bound port.
 
 use crate::config::Config;
-use crate::forge::Forges;
+use crate::forge::{ForgeHealth, Forges};
 use crate::ingress::{self, Ingress};
 use crate::store::{self, Store};
 use crate::telemetry::{self, JobState, Metrics};
@@ -33,6 +33,7 @@ pub struct Application {
 struct Shared {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
+    forges: Arc<ForgeHealth>,
 }
 
 impl Application {
@@ -58,6 +59,7 @@ impl Application {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        let health = forges.health.clone();
         let wake = Arc::new(Notify::new());
         let (stop_workers, stop_rx) = watch::channel(false);
 
@@ -98,6 +100,7 @@ impl Application {
         let shared = web::Data::new(Shared {
             store: store.clone(),
             metrics: metrics.clone(),
+            forges: health,
         });
         let body_limit =
             usize::try_from(config.server.body_limit_bytes.get()).unwrap_or(usize::MAX);
@@ -220,14 +223,31 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
+/// Ready when the store answers (intake needs nothing else); the body says, as JSON, the
+/// store's state and each configured forge's (`ok`, `unreachable`, `bad_credentials`,
+/// `unchecked`), which do not make it unready: webhooks are accepted whatever the forges say.
 async fn readyz(shared: web::Data<Shared>) -> HttpResponse {
+    let mut forges = serde_json::Map::new();
+    for (name, state) in shared.forges.states() {
+        let mut entry = serde_json::json!({ "state": state.as_str() });
+        if let Some(detail) = state.detail() {
+            entry["detail"] = detail.into();
+        }
+        forges.insert(name.to_string(), entry);
+    }
     match shared.store.stats().await {
-        Ok(_) => HttpResponse::Ok()
-            .content_type("text/plain")
-            .body("ready\n"),
+        Ok(_) => HttpResponse::Ok().json(serde_json::json!({
+            "status": "ready",
+            "store": "ok",
+            "forges": forges,
+        })),
         Err(e) => {
             tracing::error!(error = %e, "readiness check failed");
-            HttpResponse::ServiceUnavailable().finish()
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({
+                "status": "unavailable",
+                "store": "unavailable",
+                "forges": forges,
+            }))
         }
     }
 }

@@ -7,6 +7,7 @@
 mod forges;
 pub mod github;
 pub mod gitlab;
+mod health;
 mod release_objects;
 mod setup;
 pub mod transport;
@@ -22,8 +23,9 @@ use std::time::Duration;
 pub use forges::Forges;
 pub use github::{GithubAuth, GithubConfig, GithubForge};
 pub use gitlab::{GitlabConfig, GitlabForge};
+pub use health::{check_in_background, ForgeHealth, ForgeState};
 pub use release_objects::{ForgeRelease, ReleaseFields};
-pub use setup::build;
+pub use setup::{build, build_unchecked};
 pub use transport::retry::RetryPolicy;
 pub use transport::throttle::{Budget, Turn};
 
@@ -154,6 +156,11 @@ pub trait Forge: ReleaseForge + Send + Sync {
     async fn write_turn(&self, repo: &RepoPath, ticket: i64) -> Result<Turn, ForgeError> {
         let _ = (repo, ticket);
         Ok(Turn::Now)
+    }
+
+    /// Reach the forge and check the credentials (start-up checks run in the background).
+    async fn check_credentials(&self) -> Result<(), ForgeError> {
+        Ok(())
     }
 
     /// Open milestones of a repository / project.

@@ -72,6 +72,10 @@ impl Forge for GithubForge {
         ForgeKind::Github
     }
 
+    async fn check_credentials(&self) -> Result<(), ForgeError> {
+        self.check().await
+    }
+
     async fn write_turn(&self, repo: &RepoPath, ticket: i64) -> Result<Turn, ForgeError> {
         let path = repo_base(repo)?;
         self.shared

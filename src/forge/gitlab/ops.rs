@@ -71,6 +71,10 @@ impl Forge for GitlabForge {
         ForgeKind::Gitlab
     }
 
+    async fn check_credentials(&self) -> Result<(), ForgeError> {
+        self.check().await
+    }
+
     async fn write_turn(&self, repo: &RepoPath, ticket: i64) -> Result<Turn, ForgeError> {
         let path = project_base(repo);
         self.shared

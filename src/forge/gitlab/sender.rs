@@ -15,7 +15,8 @@ impl Sender for GitlabForge {
 
     async fn route(&self, endpoint: &str) -> Result<Route<String>, ForgeError> {
         let url = self
-            .client
+            .client()
+            .await?
             .rest_endpoint(endpoint)
             .map_err(|e| ForgeError::Other(format!("GitLab endpoint `{endpoint}`: {e}")))?;
         Ok(Route {
@@ -44,7 +45,7 @@ impl Sender for GitlabForge {
         };
         let answer = tokio::time::timeout(
             self.shared.timeout,
-            self.client.rest_async(http_request, data),
+            self.client().await?.rest_async(http_request, data),
         )
         .await;
         let response = answer

@@ -148,12 +148,15 @@ impl Transport {
         let what = format!("{method} {}", request.endpoint());
         // A budget spent (or paused by the forge) for longer than a job should hold a worker:
         // not sent, so that the job is set aside until the forge has room again.
-        let route = sender.route(path).await?;
-        let wait = self
-            .throttle
-            .budget_wait(&route.budget_key, tokio::time::Instant::now());
+        // (A route that cannot be made yet is the tries' business, retried there.)
+        let wait = match sender.route(path).await {
+            Ok(route) => self
+                .throttle
+                .budget_wait(&route.budget_key, tokio::time::Instant::now()),
+            Err(_) => Duration::ZERO,
+        };
         if wait > self.throttle.set_aside_after() {
-            tracing::debug!(budget = %route.budget_key, wait_ms = wait.as_millis() as u64, "forge budget spent");
+            tracing::debug!(wait_ms = wait.as_millis() as u64, "forge budget spent");
             return Err(ForgeError::RateLimited {
                 retry_after: Some(wait),
             });
