@@ -206,12 +206,13 @@ impl Worker {
         self.store.set_aside(job.id, job.attempt, at).await
     }
 
-    /// `Some(wait)` when the plan's writes to the event's repository should not go now.
+    /// `Some(wait)` when the plan's `writes` to the event's repository should not go now.
     async fn write_turn(
         &self,
         event: &Event,
         job: &Job,
         forge: &dyn Forge,
+        writes: u32,
     ) -> Result<Option<Duration>, ForgeError> {
         let Some(repo) = event
             .repo
@@ -220,7 +221,7 @@ impl Worker {
         else {
             return Ok(None);
         };
-        Ok(match forge.write_turn(&repo, job.id).await? {
+        Ok(match forge.write_turn(&repo, job.id, writes).await? {
             Turn::Now => None,
             Turn::Later(wait) => Some(wait),
         })
@@ -302,7 +303,8 @@ impl Worker {
         match forge {
             _ if plan.is_empty() => {}
             Some(forge) if !self.settings.dry_run => {
-                if let Some(wait) = self.write_turn(&event, job, forge.as_ref()).await? {
+                let writes = u32::try_from(plan.intents.len()).unwrap_or(u32::MAX);
+                if let Some(wait) = self.write_turn(&event, job, forge.as_ref(), writes).await? {
                     return Err(JobError::SetAside(wait));
                 }
                 let done = execute(&plan, forge.as_ref(), &self.metrics).await?;

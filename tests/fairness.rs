@@ -3,9 +3,9 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use support::app::{spawn_app_at_rate, TestApp};
-use support::{fixture, Call};
+use support::Call;
 
 const BUSY: &str = "acme/busy";
 const QUIET: &str = "acme/quiet";
@@ -19,22 +19,7 @@ const WRITES_PER_SECOND: f64 = 5.0;
 fn label_comment(app: &TestApp, repo: &str, label: &str) -> Value {
     let body = format!("/label ~{label}");
     let id = app.fake.add_comment(repo, 1, "maint", &body);
-    let mut p: Value =
-        serde_json::from_slice(&fixture("github/issue_comment.created.json")).expect("json");
-    let (owner, name) = repo.split_once('/').expect("owner/name");
-    p["repository"]["full_name"] = json!(repo);
-    p["repository"]["name"] = json!(name);
-    p["repository"]["owner"]["login"] = json!(owner);
-    p["comment"]["id"] = json!(id);
-    p["comment"]["body"] = json!(body);
-    p["comment"]["user"]["login"] = json!("maint");
-    p["comment"]["author_association"] = Value::Null;
-    p["sender"]["login"] = json!("maint");
-    p["issue"]["number"] = json!(1);
-    p["issue"]["labels"] = json!([]);
-    p["issue"]["assignees"] = json!([]);
-    p["issue"]["milestone"] = Value::Null;
-    p
+    support::payloads::github_comment(repo, 1, id, "maint", &body)
 }
 
 fn writes_to(writes: &[Call], repo: &str) -> Vec<usize> {

@@ -150,11 +150,17 @@ pub trait Forge: ReleaseForge + Send + Sync {
     /// Names of all labels of a repository / project.
     async fn labels(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError>;
 
-    /// Whether job `ticket` may send its writes to `repo` now, or should be set aside until
-    /// a write slot of its budget is free and it is the repository's turn (repositories
-    /// sharing a budget are served in turn). A client without budgets always says now.
-    async fn write_turn(&self, repo: &RepoPath, ticket: i64) -> Result<Turn, ForgeError> {
-        let _ = (repo, ticket);
+    /// Whether job `ticket` may send its (about `writes`) writes to `repo` now, or should be
+    /// set aside until write slots of its budget are free and it is the repository's turn
+    /// (repositories sharing a budget are served in turn). A client without budgets always
+    /// says now.
+    async fn write_turn(
+        &self,
+        repo: &RepoPath,
+        ticket: i64,
+        writes: u32,
+    ) -> Result<Turn, ForgeError> {
+        let _ = (repo, ticket, writes);
         Ok(Turn::Now)
     }
 

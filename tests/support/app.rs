@@ -37,6 +37,11 @@ pub async fn spawn_app_with(extra: &str) -> TestApp {
 
 /// Like [`spawn_app_with`], with GitHub writes limited to `github_writes_per_second`.
 pub async fn spawn_app_at_rate(extra: &str, github_writes_per_second: f64) -> TestApp {
+    spawn_app_tuned(extra, github_writes_per_second, 2).await
+}
+
+/// Like [`spawn_app_at_rate`], with `workers` job workers.
+pub async fn spawn_app_tuned(extra: &str, github_writes_per_second: f64, workers: u32) -> TestApp {
     let fake = FakeForge::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("forgehand.db");
@@ -46,7 +51,7 @@ pub async fn spawn_app_at_rate(extra: &str, github_writes_per_second: f64) -> Te
 server:
   listen: 127.0.0.1:0
   database_url: sqlite://{db}
-  workers: 2
+  workers: {workers}
 bot:
   name: forgehand
 github:

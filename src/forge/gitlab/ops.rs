@@ -75,11 +75,16 @@ impl Forge for GitlabForge {
         self.check().await
     }
 
-    async fn write_turn(&self, repo: &RepoPath, ticket: i64) -> Result<Turn, ForgeError> {
+    async fn write_turn(
+        &self,
+        repo: &RepoPath,
+        ticket: i64,
+        writes: u32,
+    ) -> Result<Turn, ForgeError> {
         let path = project_base(repo);
         self.shared
             .transport
-            .turn(self, &path, repo.as_str(), ticket)
+            .turn(self, &path, (repo.as_str(), ticket), writes)
             .await
     }
 

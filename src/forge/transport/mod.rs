@@ -219,21 +219,21 @@ impl Transport {
         Err(error)
     }
 
-    /// Whether job `ticket` of `repo` may send its writes now (see [`Throttle::turn`]), for
-    /// the request to `path` that stands for the repository's writes.
+    /// Whether job `ticket` of `repo` may send its `writes` now (see [`Throttle::turn`]),
+    /// for the request to `path` that stands for the repository's writes.
     pub async fn turn<S: Sender>(
         &self,
         sender: &S,
         path: &str,
-        repo: &str,
-        ticket: i64,
+        (repo, ticket): (&str, i64),
+        writes: u32,
     ) -> Result<Turn, ForgeError> {
         let route = sender.route(path).await?;
         Ok(self.throttle.turn(
             &route.throttle_key,
             &route.budget_key,
-            repo,
-            ticket,
+            (repo, ticket),
+            writes,
             tokio::time::Instant::now(),
         ))
     }

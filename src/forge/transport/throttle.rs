@@ -27,6 +27,8 @@ pub const SET_ASIDE_AFTER: Duration = Duration::from_millis(200);
 pub const TURN_KEPT_FOR: Duration = Duration::from_secs(5);
 /// Below this many requests remaining, requests under a budget are paced.
 pub const LOW_BUDGET: u64 = 100;
+/// Write slots reserved at most for one job given its turn.
+pub const MAX_PREPAID: u32 = 10;
 /// Repositories remembered per key before those with nothing waiting are forgotten.
 const MAX_REPOS_PER_KEY: usize = 1_000;
 
@@ -129,10 +131,19 @@ impl Throttle {
         slot
     }
 
-    /// Whether the job `ticket` of `repo` may send its writes under `key` now, given the
-    /// budget under `budget_key`; if not, when to ask again. A job told to come back is
-    /// remembered as waiting until it does (or [`TURN_KEPT_FOR`] after its time).
-    pub fn turn(&self, key: &str, budget_key: &str, repo: &str, ticket: i64, now: Instant) -> Turn {
+    /// Whether the job `ticket` of `repo`, about to send some `writes` (at least one is
+    /// counted, at most [`MAX_PREPAID`]), may send them under `key` now, given the budget under
+    /// `budget_key`; if not, when to ask again. A job given its turn has the slots of its
+    /// writes reserved; a job told to come back is remembered as waiting until it does (or
+    /// [`TURN_KEPT_FOR`] after its time).
+    pub fn turn(
+        &self,
+        key: &str,
+        budget_key: &str,
+        (repo, ticket): (&str, i64),
+        writes: u32,
+        now: Instant,
+    ) -> Turn {
         let budget_wait = self.budget_wait(budget_key, now);
         if self.interval.is_zero() && budget_wait.is_zero() {
             return Turn::Now;
@@ -159,10 +170,13 @@ impl Throttle {
             if let Some(mine) = state.repos.get_mut(repo) {
                 mine.last_served = admission;
             }
-            // The job's first write has its slot.
+            // The job's writes have their slots.
             if !interval.is_zero() {
-                state.prepaid.push_back(free);
-                state.next_slot = free + interval;
+                let writes = writes.clamp(1, MAX_PREPAID);
+                for n in 0..writes {
+                    state.prepaid.push_back(free + interval * n);
+                }
+                state.next_slot = free + interval * writes;
             }
             return Turn::Now;
         }
@@ -180,7 +194,9 @@ impl Throttle {
             })
             .sum::<usize>()
             + own;
-        let slot = free.max(now) + interval.saturating_mul(ahead as u32);
+        // Each job ahead is counted with as many writes as this one has.
+        let per_job = interval.saturating_mul(writes.clamp(1, MAX_PREPAID));
+        let slot = free.max(now) + per_job.saturating_mul(ahead as u32);
         let due = slot.checked_sub(threshold / 2).unwrap_or(slot).max(now);
         let due = due.max(now + Duration::from_millis(10));
         if let Some(mine) = state.repos.get_mut(repo) {

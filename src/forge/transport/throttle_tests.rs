@@ -29,18 +29,35 @@ async fn zero_interval_never_waits() {
     }
     // No slot was ever reserved: nothing to wait for.
     assert!(t.keys.lock().unwrap().is_empty());
-    assert_eq!(t.turn("a", "a", "r", 1, Instant::now()), Turn::Now);
+    assert_eq!(t.turn("a", "a", ("r", 1), 1, Instant::now()), Turn::Now);
 }
 
 #[test]
 fn a_turn_prepays_the_first_write_slot() {
     let t = Throttle::new(SEC);
     let now = Instant::now();
-    assert_eq!(t.turn("k", "k", "r", 1, now), Turn::Now);
+    assert_eq!(t.turn("k", "k", ("r", 1), 1, now), Turn::Now);
     // The slot the turn reserved is the one the job's write takes…
     assert_eq!(t.reserve("k", now), now);
     // …and the next write queues behind it.
     assert_eq!(t.reserve("k", now), now + SEC);
+}
+
+#[test]
+fn a_turn_reserves_a_slot_per_write() {
+    let t = Throttle::new(SEC);
+    let now = Instant::now();
+    assert_eq!(t.turn("k", "k", ("a", 1), 3, now), Turn::Now);
+    // The next job finds the key busy for the three writes of the first.
+    assert!(matches!(t.turn("k", "k", ("b", 2), 1, now), Turn::Later(w) if w >= 2 * SEC));
+    assert_eq!(t.reserve("k", now), now);
+    assert_eq!(t.reserve("k", now), now + SEC);
+    assert_eq!(t.reserve("k", now), now + 2 * SEC);
+    assert_eq!(
+        t.reserve("k", now),
+        now + 3 * SEC,
+        "after the reserved ones"
+    );
 }
 
 #[test]
@@ -51,7 +68,7 @@ fn a_job_far_from_a_slot_is_set_aside() {
         t.reserve("k", now);
     }
     // The next free slot is 5 s away: come back shortly before it.
-    match t.turn("k", "k", "r", 1, now) {
+    match t.turn("k", "k", ("r", 1), 1, now) {
         Turn::Later(wait) => {
             assert!(
                 wait >= Duration::from_secs(4) && wait <= Duration::from_secs(5),
@@ -68,11 +85,11 @@ fn repositories_sharing_a_key_are_served_in_turn() {
     let t0 = Instant::now();
     // A burst on repository `a`: two jobs go (a slot now and one within the threshold), the
     // rest are set aside one slot apart.
-    assert_eq!(t.turn("k", "k", "a", 1, t0), Turn::Now);
-    assert_eq!(t.turn("k", "k", "a", 2, t0), Turn::Now);
+    assert_eq!(t.turn("k", "k", ("a", 1), 1, t0), Turn::Now);
+    assert_eq!(t.turn("k", "k", ("a", 2), 1, t0), Turn::Now);
     let mut a_back = Vec::new();
     for ticket in 3..=10 {
-        match t.turn("k", "k", "a", ticket, t0) {
+        match t.turn("k", "k", ("a", ticket), 1, t0) {
             Turn::Later(wait) => a_back.push(wait),
             Turn::Now => panic!("job {ticket} of the burst went at once"),
         }
@@ -80,7 +97,7 @@ fn repositories_sharing_a_key_are_served_in_turn() {
     assert!(a_back.windows(2).all(|w| w[1] >= w[0] + SEC), "{a_back:?}");
     // A job on repository `b` arrives: it is set aside only until the next free slot, ahead
     // of the rest of the burst.
-    let b_back = match t.turn("k", "k", "b", 100, t0) {
+    let b_back = match t.turn("k", "k", ("b", 100), 1, t0) {
         Turn::Later(wait) => wait,
         Turn::Now => panic!("no slot is free for b yet"),
     };
@@ -93,20 +110,20 @@ fn repositories_sharing_a_key_are_served_in_turn() {
     let at = t0 + b_back;
     t.reserve("k", t0);
     t.reserve("k", t0);
-    assert!(matches!(t.turn("k", "k", "a", 3, at), Turn::Later(_)));
-    assert_eq!(t.turn("k", "k", "b", 100, at), Turn::Now);
+    assert!(matches!(t.turn("k", "k", ("a", 3), 1, at), Turn::Later(_)));
+    assert_eq!(t.turn("k", "k", ("b", 100), 1, at), Turn::Now);
 }
 
 #[test]
 fn a_turn_not_claimed_is_not_kept_forever() {
     let t = Throttle::new(SEC);
     let t0 = Instant::now();
-    assert_eq!(t.turn("k", "k", "a", 1, t0), Turn::Now);
-    assert_eq!(t.turn("k", "k", "a", 2, t0), Turn::Now);
+    assert_eq!(t.turn("k", "k", ("a", 1), 1, t0), Turn::Now);
+    assert_eq!(t.turn("k", "k", ("a", 2), 1, t0), Turn::Now);
     // b is set aside, then never comes back (its job went elsewhere).
-    assert!(matches!(t.turn("k", "k", "b", 9, t0), Turn::Later(_)));
+    assert!(matches!(t.turn("k", "k", ("b", 9), 1, t0), Turn::Later(_)));
     let much_later = t0 + Duration::from_secs(30);
-    assert_eq!(t.turn("k", "k", "a", 3, much_later), Turn::Now);
+    assert_eq!(t.turn("k", "k", ("a", 3), 1, much_later), Turn::Now);
 }
 
 #[test]
@@ -152,7 +169,7 @@ fn retry_after_pauses_the_budget_and_sets_jobs_aside() {
     assert!(wait > Duration::from_secs(29) && wait <= Duration::from_secs(30));
     assert_eq!(t.budget_wait("other", now), Duration::ZERO);
     assert!(matches!(
-        t.turn("project", "token", "r", 1, now),
+        t.turn("project", "token", ("r", 1), 1, now),
         Turn::Later(w) if w > Duration::from_secs(29)
     ));
 }
