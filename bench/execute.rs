@@ -169,6 +169,15 @@ async fn delivery_to_last_write() {
     drain(&app).await;
     let drained = started.elapsed();
     let writes = app.fake.writes();
+    let metrics = app.get("/metrics").await.body;
+    let set_aside = metrics
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("forgehand_jobs_total{forge=\"github\",outcome=\"set_aside\"} ")
+        })
+        .unwrap_or("0")
+        .trim()
+        .to_string();
     let mut latencies: Vec<Duration> = sent
         .iter()
         .map(|(k, (at, comment))| {
@@ -181,7 +190,7 @@ async fn delivery_to_last_write() {
     println!(
         "(b) {}: {total} deliveries at {rate}/s over {repos} repositories ({:.1} s to offer, \
          {:.1} s to drain), {workers} workers, fake forge answering at once: delivery → last \
-         forge write p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+         forge write p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {set_aside} set-asides",
         profile(),
         offered.as_secs_f64(),
         drained.as_secs_f64(),
