@@ -1,27 +1,31 @@
 //! Building the application: store, workers and the HTTP server on a bound port.
 
 use crate::config::Config;
-use crate::forge::Forges;
+use crate::forge::{ForgeHealth, Forges};
 use crate::ingress::{self, Ingress};
 use crate::store::{self, Store};
 use crate::telemetry::{self, JobState, Metrics};
 use crate::worker::{Worker, WorkerSettings};
 use actix_web::{web, App, HttpResponse, HttpServer};
+use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-/// How long in-flight requests may take to finish when the server stops.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long in-flight HTTP requests may take to finish when the server stops (a delivery is
+/// stored in milliseconds; this runs alongside the workers' grace).
+const HTTP_SHUTDOWN_SECONDS: u64 = 2;
 
 /// A built, bound application.
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     workers: Vec<JoinHandle<()>>,
+    worker: Arc<Worker>,
     stop_workers: watch::Sender<bool>,
+    grace: Duration,
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
 }
@@ -29,6 +33,7 @@ pub struct Application {
 struct Shared {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
+    forges: Arc<ForgeHealth>,
 }
 
 impl Application {
@@ -54,6 +59,7 @@ impl Application {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        let health = forges.health.clone();
         let wake = Arc::new(Notify::new());
         let (stop_workers, stop_rx) = watch::channel(false);
 
@@ -103,6 +109,7 @@ impl Application {
         let shared = web::Data::new(Shared {
             store: store.clone(),
             metrics: metrics.clone(),
+            forges: health,
         });
         let body_limit =
             usize::try_from(config.server.body_limit_bytes.get()).unwrap_or(usize::MAX);
@@ -116,14 +123,17 @@ impl Application {
                 .route("/readyz", web::get().to(readyz))
                 .route("/metrics", web::get().to(metrics_page))
         })
-        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .shutdown_timeout(HTTP_SHUTDOWN_SECONDS)
+        .disable_signals()
         .listen(listener)?
         .run();
         Ok(Application {
             port,
             server,
             workers,
+            worker,
             stop_workers,
+            grace: config.server.shutdown_grace(),
             store,
             metrics,
         })
@@ -141,14 +151,80 @@ impl Application {
         self.metrics.clone()
     }
 
-    /// Serve until the server stops (SIGINT / SIGTERM), then let the workers finish their job.
+    /// Serve until `SIGTERM` or Ctrl-C, then shut down (see [`run_until`](Self::run_until)).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serve until `stop` completes, then shut down within the grace: no more jobs are
+    /// claimed, the HTTP server stops accepting, running jobs get the grace to finish, jobs
+    /// still running after it are stopped and put back (claimable again at once), and the
+    /// function returns.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        let early = tokio::select! {
+            result = &mut server => Some(result),
+            () = stop => None,
+        };
+        let started = Instant::now();
+        tracing::info!(
+            grace_s = self.grace.as_secs_f64(),
+            "shutting down: no new jobs, running ones get the grace"
+        );
         let _ = self.stop_workers.send(true);
-        for w in self.workers {
-            let _ = w.await;
+        let http = tokio::spawn(handle.stop(true));
+        let deadline = tokio::time::Instant::now() + self.grace;
+        let mut stopped = 0;
+        for mut w in self.workers {
+            if tokio::time::timeout_at(deadline, &mut w).await.is_err() {
+                w.abort();
+                let _ = w.await;
+                stopped += 1;
+            }
         }
-        result
+        let released = self.worker.release_claimed().await;
+        let _ = http.await;
+        let result = match early {
+            Some(result) => result,
+            None => server.await,
+        };
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            workers_stopped = stopped,
+            jobs_put_back = released,
+            "forgehand stopped"
+        );
+        result.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Completes on `SIGTERM` or Ctrl-C (`SIGINT`).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
     }
 }
 
@@ -156,14 +232,31 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
+/// Ready when the store answers (intake needs nothing else); the body says, as JSON, the
+/// store's state and each configured forge's (`ok`, `unreachable`, `bad_credentials`,
+/// `unchecked`), which do not make it unready: webhooks are accepted whatever the forges say.
 async fn readyz(shared: web::Data<Shared>) -> HttpResponse {
+    let mut forges = serde_json::Map::new();
+    for (name, state) in shared.forges.states() {
+        let mut entry = serde_json::json!({ "state": state.as_str() });
+        if let Some(detail) = state.detail() {
+            entry["detail"] = detail.into();
+        }
+        forges.insert(name.to_string(), entry);
+    }
     match shared.store.stats().await {
-        Ok(_) => HttpResponse::Ok()
-            .content_type("text/plain")
-            .body("ready\n"),
+        Ok(_) => HttpResponse::Ok().json(serde_json::json!({
+            "status": "ready",
+            "store": "ok",
+            "forges": forges,
+        })),
         Err(e) => {
             tracing::error!(error = %e, "readiness check failed");
-            HttpResponse::ServiceUnavailable().finish()
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({
+                "status": "unavailable",
+                "store": "unavailable",
+                "forges": forges,
+            }))
         }
     }
 }

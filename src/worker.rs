@@ -4,11 +4,13 @@ use crate::config::Config;
 use crate::decide;
 use crate::event::{self, Decoded, Event, EventKind};
 use crate::execute::{execute, ExecError, Fence, Journal};
-use crate::forge::{ForgeError, Forges};
+use crate::forge::{Forge, ForgeError, Forges, Turn};
 use crate::gather::{gather, stored_comment_key, GatherError};
-use crate::store::{Job, Outcome, Store};
+use crate::model::RepoPath;
+use crate::store::{Job, Outcome, Store, StoreError};
 use crate::telemetry::{JobOutcome, Metrics};
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 use tracing::Instrument;
@@ -18,6 +20,8 @@ use tracing::Instrument;
 const CLAIM_BATCH: usize = 1;
 /// Heartbeats per lease: a running job's lease is renewed this often per lease length.
 const HEARTBEATS_PER_LEASE: u32 = 3;
+/// Set-aside times remembered for waking idle workers.
+const MAX_DUE_TRACKED: usize = 10_000;
 /// How often an idle worker looks for jobs whose lease expired or whose retry time came.
 const IDLE_POLL: Duration = Duration::from_secs(1);
 /// Pause after a store error before claiming again.
@@ -54,6 +58,9 @@ enum JobError {
     Fail(String),
     /// The job's lease passed to another worker: nothing more is written or recorded.
     Fenced(String),
+    /// Not wrong: its forge has no write slot for it soon, or another repository sharing the
+    /// budget has the turn. Set aside, untried, to come back after this long.
+    SetAside(Duration),
 }
 
 impl From<ExecError> for JobError {
@@ -77,6 +84,13 @@ impl From<GatherError> for JobError {
 
 impl From<ForgeError> for JobError {
     fn from(e: ForgeError) -> Self {
+        // The forge said when it has room again: the job is not at fault, it waits untried.
+        if let ForgeError::RateLimited {
+            retry_after: Some(wait),
+        } = e
+        {
+            return JobError::SetAside(wait.min(RETRY_MAX));
+        }
         if e.is_retryable() {
             JobError::Retry(e.to_string())
         } else {
@@ -91,6 +105,10 @@ pub struct Worker {
     forges: Forges,
     metrics: Arc<Metrics>,
     settings: WorkerSettings,
+    /// Jobs claimed and not yet recorded (id → attempt), released at shutdown.
+    claimed: Mutex<HashMap<i64, i64>>,
+    /// When set-aside jobs are due back (Unix ms), so that idle workers wake for them.
+    due: Mutex<BTreeSet<i64>>,
 }
 
 impl Worker {
@@ -107,10 +125,13 @@ impl Worker {
             forges,
             metrics,
             settings,
+            claimed: Mutex::new(HashMap::new()),
+            due: Mutex::new(BTreeSet::new()),
         }
     }
 
-    /// Claim and process jobs until `stop` turns true.
+    /// Claim and process jobs until `stop` turns true; jobs claimed but not begun then are
+    /// put back at once.
     pub async fn run(&self, n: usize, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
         while !*stop.borrow() {
             let now = crate::clock::now_ms();
@@ -129,15 +150,96 @@ impl Worker {
             if jobs.is_empty() {
                 tokio::select! {
                     _ = wake.notified() => {}
-                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                    _ = tokio::time::sleep(self.idle_wait(now)) => {}
                     _ = stop.changed() => {}
                 }
                 continue;
             }
+            self.lock_claimed()
+                .extend(jobs.iter().map(|j| (j.id, j.attempt)));
             for job in jobs {
+                let id = job.id;
+                if *stop.borrow() {
+                    self.put_back(id, job.attempt).await;
+                    continue;
+                }
                 self.process(job).await;
+                self.lock_claimed().remove(&id);
             }
         }
+    }
+
+    /// How long an idle worker sleeps: until the next set-aside job is due, at most
+    /// [`IDLE_POLL`].
+    fn idle_wait(&self, now_ms: i64) -> Duration {
+        let mut due = self.due.lock().unwrap_or_else(|e| e.into_inner());
+        while due.first().is_some_and(|at| *at <= now_ms) {
+            due.pop_first();
+        }
+        due.first().map_or(IDLE_POLL, |at| {
+            Duration::from_millis((at - now_ms).max(0) as u64).min(IDLE_POLL)
+        })
+    }
+
+    fn lock_claimed(&self) -> std::sync::MutexGuard<'_, HashMap<i64, i64>> {
+        self.claimed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Put a claimed job back, untried, to be claimed again at once.
+    async fn put_back(&self, id: i64, attempt: i64) {
+        self.lock_claimed().remove(&id);
+        let now = crate::clock::now_ms();
+        if let Err(e) = self.store.set_aside(id, attempt, now).await {
+            tracing::warn!(job = id, error = %e, "cannot put the job back; its lease will run out");
+        }
+    }
+
+    /// Put back every job claimed and not recorded (after the workers were stopped), so
+    /// that they are claimed again promptly instead of when their leases run out.
+    pub async fn release_claimed(&self) -> usize {
+        let claimed: Vec<(i64, i64)> = self.lock_claimed().drain().collect();
+        for (id, attempt) in &claimed {
+            self.put_back(*id, *attempt).await;
+        }
+        claimed.len()
+    }
+
+    /// Set a job aside for `wait`, untried (see [`JobError::SetAside`]).
+    async fn set_aside(&self, job: &Job, wait: Duration) -> Result<bool, StoreError> {
+        let at = crate::clock::now_ms() + wait.as_millis() as i64;
+        {
+            let mut due = self.due.lock().unwrap_or_else(|e| e.into_inner());
+            if due.len() < MAX_DUE_TRACKED {
+                due.insert(at);
+            }
+        }
+        tracing::debug!(
+            wait_ms = wait.as_millis() as u64,
+            "set aside until a write slot is free"
+        );
+        self.metrics.job(job.forge, JobOutcome::SetAside);
+        self.store.set_aside(job.id, job.attempt, at).await
+    }
+
+    /// `Some(wait)` when the plan's `writes` to the event's repository should not go now.
+    async fn write_turn(
+        &self,
+        event: &Event,
+        job: &Job,
+        forge: &dyn Forge,
+        writes: u32,
+    ) -> Result<Option<Duration>, ForgeError> {
+        let Some(repo) = event
+            .repo
+            .as_ref()
+            .and_then(|r| RepoPath::parse(&r.path).ok())
+        else {
+            return Ok(None);
+        };
+        Ok(match forge.write_turn(&repo, job.id, writes).await? {
+            Turn::Now => None,
+            Turn::Later(wait) => Some(wait),
+        })
     }
 
     /// Work on one claimed job and record how it ended: done, ignored, failed, or to be
@@ -182,16 +284,17 @@ impl Worker {
                     .finish(job.id, job.attempt, Outcome::Failed(why))
                     .await
             }
-            Err(JobError::Retry(why)) if job.attempt >= self.settings.max_attempts => {
-                let why = format!("gave up after {} attempts: {why}", job.attempt);
+            Err(JobError::Retry(why)) if job.tries >= self.settings.max_attempts => {
+                let why = format!("gave up after {} attempts: {why}", job.tries);
                 tracing::warn!(reason = %why, "job failed");
                 self.record(&job, JobOutcome::Failed);
                 self.store
                     .finish(job.id, job.attempt, Outcome::Failed(why))
                     .await
             }
+            Err(JobError::SetAside(wait)) => self.set_aside(&job, wait).await,
             Err(JobError::Retry(why)) => {
-                let delay = retry_delay(job.attempt);
+                let delay = retry_delay(job.tries);
                 tracing::warn!(reason = %why, retry_in_s = delay.as_secs(), "job will be retried");
                 self.record(&job, JobOutcome::Retry);
                 let at = crate::clock::now_ms() + delay.as_millis() as i64;
@@ -226,6 +329,10 @@ impl Worker {
         match forge {
             _ if plan.is_empty() => {}
             Some(forge) if !self.settings.dry_run => {
+                let writes = u32::try_from(plan.intents.len()).unwrap_or(u32::MAX);
+                if let Some(wait) = self.write_turn(&event, job, forge.as_ref(), writes).await? {
+                    return Err(JobError::SetAside(wait));
+                }
                 let journal = Journal {
                     store: self.store.as_ref(),
                     forge: job.forge,

@@ -35,11 +35,14 @@ pub(super) fn serve(path: &Path, dry_run: bool) -> ExitCode {
 
 async fn run_server(config: Config) -> anyhow::Result<()> {
     let metrics = Arc::new(Metrics::default());
+    // No forge is contacted before intake starts: credentials are checked in the background
+    // and `/readyz` shows what the checks found.
     let forges = if config.server.dry_run {
         Forges::default()
     } else {
-        crate::forge::build(&config, metrics.clone()).await?
+        crate::forge::build_unchecked(&config, metrics.clone())?
     };
+    crate::forge::check_in_background(&forges);
     let config = Arc::new(config);
     if config.dry_run() || forges.is_empty() {
         tracing::warn!(

@@ -44,12 +44,23 @@ pub struct ServerConfig {
     /// [`super::Config::dry_run`]: no forge credentials also means dry-run).
     #[serde(default)]
     pub dry_run: bool,
+    /// Seconds running jobs are given to finish after `SIGTERM` / Ctrl-C before the process
+    /// exits anyway; jobs not finished by then are put back for the next start (or another
+    /// replica). Default 8, so that the whole shutdown stays within the 10 s `docker stop`
+    /// and Kubernetes allow by default.
+    #[serde(default = "default_shutdown_grace_seconds")]
+    pub shutdown_grace_seconds: u64,
 }
 
 impl ServerConfig {
     /// The job lease as a duration.
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.lease_seconds.get())
+    }
+
+    /// The shutdown grace as a duration.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_seconds)
     }
 }
 
@@ -73,6 +84,13 @@ fn default_workers() -> NonZeroU32 {
 
 fn default_lease_seconds() -> NonZeroU64 {
     NonZeroU64::new(60).expect("non-zero")
+}
+
+/// Default seconds running jobs get at shutdown.
+pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 8;
+
+fn default_shutdown_grace_seconds() -> u64 {
+    DEFAULT_SHUTDOWN_GRACE_SECONDS
 }
 
 fn default_max_attempts() -> NonZeroU32 {

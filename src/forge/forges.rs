@@ -1,6 +1,6 @@
 //! The forge clients the application holds: at most one per forge kind.
 
-use super::Forge;
+use super::{Forge, ForgeHealth};
 use crate::model::ForgeKind;
 use std::sync::Arc;
 
@@ -9,6 +9,8 @@ use std::sync::Arc;
 pub struct Forges {
     pub github: Option<Arc<dyn Forge>>,
     pub gitlab: Option<Arc<dyn Forge>>,
+    /// What the background checks found of each forge (for `/readyz`).
+    pub health: Arc<ForgeHealth>,
 }
 
 impl Forges {

@@ -7,6 +7,7 @@
 mod forges;
 pub mod github;
 pub mod gitlab;
+mod health;
 mod release_objects;
 mod setup;
 pub mod transport;
@@ -22,9 +23,11 @@ use std::time::Duration;
 pub use forges::Forges;
 pub use github::{GithubAuth, GithubConfig, GithubForge};
 pub use gitlab::{GitlabConfig, GitlabForge};
+pub use health::{check_in_background, ForgeHealth, ForgeState};
 pub use release_objects::{ForgeRelease, ReleaseFields};
-pub use setup::build;
+pub use setup::{build, build_unchecked};
 pub use transport::retry::RetryPolicy;
+pub use transport::throttle::{Budget, Turn};
 
 /// Why a forge call failed. `Transient` and `RateLimited` are retried, the others are not.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +149,25 @@ pub trait Forge: ReleaseForge + Send + Sync {
 
     /// Names of all labels of a repository / project.
     async fn labels(&self, repo: &RepoPath) -> Result<Vec<String>, ForgeError>;
+
+    /// Whether job `ticket` may send its (about `writes`) writes to `repo` now, or should be
+    /// set aside until write slots of its budget are free and it is the repository's turn
+    /// (repositories sharing a budget are served in turn). A client without budgets always
+    /// says now.
+    async fn write_turn(
+        &self,
+        repo: &RepoPath,
+        ticket: i64,
+        writes: u32,
+    ) -> Result<Turn, ForgeError> {
+        let _ = (repo, ticket, writes);
+        Ok(Turn::Now)
+    }
+
+    /// Reach the forge and check the credentials (start-up checks run in the background).
+    async fn check_credentials(&self) -> Result<(), ForgeError> {
+        Ok(())
+    }
 
     /// Open milestones of a repository / project.
     async fn milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError>;

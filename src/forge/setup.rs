@@ -1,5 +1,7 @@
 //! Builds the forge clients from the configuration: GitHub when a token or App credentials
-//! are set, GitLab when a token is set (its token is checked at start-up).
+//! are set, GitLab when a token is set. [`build`] checks the GitLab token before it returns
+//! (one-shot commands); [`build_unchecked`] contacts no forge (`serve`, which checks them
+//! in the background).
 
 use super::github::{GithubAuth, GithubConfig, GithubForge};
 use super::gitlab::{GitlabConfig, GitlabForge};
@@ -10,9 +12,34 @@ use anyhow::Context as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The clients for every forge whose credentials are configured; their API calls are counted
-/// in `metrics`.
+/// The clients for every forge whose credentials are configured, GitLab's token checked;
+/// their API calls are counted in `metrics`.
 pub async fn build(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Forges> {
+    let (mut forges, gitlab) = clients(config, metrics)?;
+    if let Some(gitlab) = gitlab {
+        let url = config.gitlab.url.as_str();
+        gitlab
+            .check()
+            .await
+            .with_context(|| format!("connecting to GitLab at {url}"))?;
+        forges.gitlab = Some(Arc::new(gitlab));
+    }
+    Ok(forges)
+}
+
+/// The clients for every forge whose credentials are configured, without contacting any
+/// (see [`super::check_in_background`]).
+pub fn build_unchecked(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<Forges> {
+    let (mut forges, gitlab) = clients(config, metrics)?;
+    forges.gitlab = gitlab.map(|g| Arc::new(g) as Arc<dyn super::Forge>);
+    Ok(forges)
+}
+
+/// The GitHub client in `Forges`, and the GitLab client (not yet connected) apart.
+fn clients(
+    config: &Config,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<(Forges, Option<GitlabForge>)> {
     let mut forges = Forges::default();
     if let Some(credentials) = config.github.credentials() {
         let auth = match credentials {
@@ -40,12 +67,11 @@ pub async fn build(config: &Config, metrics: Arc<Metrics>) -> anyhow::Result<For
             gitlab.write_interval = interval;
         }
         gitlab.metrics = metrics;
-        let client = GitlabForge::connect(gitlab)
-            .await
-            .with_context(|| format!("connecting to GitLab at {url}"))?;
-        forges.gitlab = Some(Arc::new(client));
+        let client =
+            GitlabForge::new(gitlab).with_context(|| format!("setting up GitLab at {url}"))?;
+        return Ok((forges, Some(client)));
     }
-    Ok(forges)
+    Ok((forges, None))
 }
 
 /// Spacing of writes for a rate in writes per second (`None` for a rate that is not a

@@ -50,6 +50,13 @@ pub enum Cmd {
     /// `(key, holder, now_ms, expires_at)` → whether `holder` has the lock.
     TryLock(String, String, i64, i64, Reply<bool>),
     Unlock(String, String, Reply<()>),
+    /// Back to pending, the claim uncounted.
+    SetAside {
+        id: i64,
+        attempt: i64,
+        not_before_ms: i64,
+        reply: Reply<bool>,
+    },
     Stats(Reply<QueueStats>),
     Get(ForgeKind, String, Reply<Option<DeliveryRecord>>),
     MarkOnce(String, i64, Reply<bool>),
@@ -88,6 +95,7 @@ pub fn refuse(cmd: Cmd) -> Pending {
         Cmd::ListActions(_, r) => pending(r, e()),
         Cmd::TryLock(_, _, _, _, r) => pending(r, e()),
         Cmd::Unlock(_, _, r) => pending(r, e()),
+        Cmd::SetAside { reply, .. } => pending(reply, e()),
         Cmd::Stats(r) => pending(r, e()),
         Cmd::Get(_, _, r) => pending(r, e()),
         Cmd::MarkOnce(_, _, r) => pending(r, e()),
@@ -203,6 +211,21 @@ impl Store for BatchStore {
             id,
             attempt,
             lease_until,
+            reply,
+        })
+        .await
+    }
+
+    async fn set_aside(
+        &self,
+        id: i64,
+        attempt: i64,
+        not_before_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.call(|reply| Cmd::SetAside {
+            id,
+            attempt,
+            not_before_ms,
             reply,
         })
         .await

@@ -46,6 +46,9 @@ pub struct Job {
     /// expired cannot be completed by the worker that lost it).
     pub attempt: i64,
     pub received_at: i64,
+    /// Tries that count against `server.max_attempts`: the claims, less the times the job
+    /// was set aside untried. (`attempt` only grows, so it can fence.)
+    pub tries: i64,
 }
 
 /// A claimed row, before its forge is known to be one forgehand speaks.
@@ -57,6 +60,7 @@ struct ClaimedRow {
     body: Vec<u8>,
     attempt: i64,
     received_at: i64,
+    tries: i64,
 }
 
 impl ClaimedRow {
@@ -72,6 +76,7 @@ impl ClaimedRow {
                 body: self.body,
                 attempt: self.attempt,
                 received_at: self.received_at,
+                tries: self.tries,
             }),
             Err(why) => {
                 tracing::warn!(
@@ -119,6 +124,7 @@ pub struct DeliveryRecord {
     /// pending / running / done / ignored / failed
     pub state: String,
     pub reason: Option<String>,
+    /// Tries that counted (claims less set-asides).
     pub attempts: i64,
 }
 
@@ -272,6 +278,16 @@ pub trait Store: Send + Sync + 'static {
         id: i64,
         attempt: i64,
         reason: String,
+        not_before_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Put a job back, untried, to be claimed again from `not_before_ms`: the claim that
+    /// took it does not count as an attempt (a job set aside to wait for its forge's write
+    /// budget, or released at shutdown). False if the attempt is stale. The worker that sets
+    /// a job aside does nothing more for it.
+    async fn set_aside(
+        &self,
+        id: i64,
+        attempt: i64,
         not_before_ms: i64,
     ) -> Result<bool, StoreError>;
     async fn stats(&self) -> Result<QueueStats, StoreError>;

@@ -138,6 +138,22 @@ async fn apply(tx: &Transaction<'_>, cmd: Cmd) -> (Pending, bool) {
             answer!(r, ledger::try_lock(tx, &key, &holder, now_ms, until).await)
         }
         Cmd::Unlock(key, holder, r) => answer!(r, ledger::unlock(tx, &key, &holder).await),
+        Cmd::SetAside {
+            id,
+            attempt,
+            not_before_ms,
+            reply,
+        } => answer!(
+            reply,
+            tx.execute(
+                "UPDATE deliveries SET state = 'pending', set_asides = set_asides + 1,
+                 lease_until = NULL, not_before = $1
+                 WHERE id = $2 AND attempts = $3 AND state = 'running'",
+                &[&not_before_ms, &id, &attempt],
+            )
+            .await
+            .map(|n| n == 1)
+        ),
         Cmd::Stats(r) => answer!(r, stats(tx).await),
         Cmd::Get(forge, id, r) => answer!(r, get(tx, forge, &id).await),
         Cmd::MarkOnce(key, now_ms, r) => answer!(
@@ -210,7 +226,8 @@ async fn claim(
                    ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) c
              WHERE d.id = c.id
              RETURNING d.id, d.forge, d.delivery_id, d.event,
-                 (SELECT body FROM payloads p WHERE p.delivery = d.id), d.attempts, d.received_at",
+                 (SELECT body FROM payloads p WHERE p.delivery = d.id), d.attempts, d.received_at,
+                 d.attempts - d.set_asides",
             &[&(now_ms + lease_ms), &now_ms, &(limit as i64)],
         )
         .await?;
@@ -224,6 +241,7 @@ async fn claim(
             body: row.get::<_, Option<Vec<u8>>>(4).unwrap_or_default(),
             attempt: row.get(5),
             received_at: row.get(6),
+            tries: row.get(7),
         };
         match row.into_job() {
             Ok(job) => jobs.push(job),
@@ -267,7 +285,7 @@ async fn get(
 ) -> Result<Option<DeliveryRecord>, tokio_postgres::Error> {
     let row = tx
         .query_opt(
-            "SELECT forge, delivery_id, event, state, reason, attempts FROM deliveries
+            "SELECT forge, delivery_id, event, state, reason, attempts - set_asides FROM deliveries
              WHERE forge = $1 AND delivery_id = $2",
             &[&forge.as_str(), &id],
         )

@@ -36,6 +36,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "action ledger and lock rows",
         statements: SQLITE_V2,
     },
+    Migration {
+        version: 3,
+        name: "set-aside count",
+        statements: SQLITE_V3,
+    },
 ];
 
 /// The PostgreSQL migrations, in order.
@@ -49,6 +54,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "action ledger and lock rows",
         statements: POSTGRES_V2,
+    },
+    Migration {
+        version: 3,
+        name: "set-aside count",
+        statements: POSTGRES_V3,
     },
 ];
 
@@ -118,6 +128,15 @@ const POSTGRES_V2: &[&str] = &[
         expires_at BIGINT NOT NULL
     )",
 ];
+
+/// Version 3: how often a job was set aside untried (no write slot, or another repository's
+/// turn, or a shutdown). `attempts` only ever grows — it fences a job's writes — and the tries
+/// that count against `max_attempts` are `attempts - set_asides`.
+const SQLITE_V3: &[&str] =
+    &["ALTER TABLE deliveries ADD COLUMN set_asides INTEGER NOT NULL DEFAULT 0"];
+
+const POSTGRES_V3: &[&str] =
+    &["ALTER TABLE deliveries ADD COLUMN set_asides BIGINT NOT NULL DEFAULT 0"];
 
 /// Version 1: the schema from before versioning (idempotent, so it adopts such databases).
 pub const SQLITE_V1: &[&str] = &[
@@ -204,8 +223,8 @@ mod tests {
         }
         let names = |ms: &[Migration]| ms.iter().map(|m| m.name).collect::<Vec<_>>();
         assert_eq!(names(SQLITE_MIGRATIONS), names(POSTGRES_MIGRATIONS));
-        assert!(check_not_newer(2, SQLITE_MIGRATIONS).is_ok());
-        let err = check_not_newer(3, SQLITE_MIGRATIONS).unwrap_err();
+        assert!(check_not_newer(3, SQLITE_MIGRATIONS).is_ok());
+        let err = check_not_newer(4, SQLITE_MIGRATIONS).unwrap_err();
         assert!(err.contains("schema version 3"), "{err}");
     }
 }

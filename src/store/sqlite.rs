@@ -149,6 +149,23 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
             ledger::try_lock(conn, &key, &holder, now_ms, until).map_err(db),
         ),
         Cmd::Unlock(key, holder, r) => pending(r, ledger::unlock(conn, &key, &holder).map_err(db)),
+        Cmd::SetAside {
+            id,
+            attempt,
+            not_before_ms,
+            reply,
+        } => {
+            let result = conn
+                .prepare_cached(
+                    "UPDATE deliveries SET state = 'pending', set_asides = set_asides + 1,
+                     lease_until = NULL, not_before = ?1
+                     WHERE id = ?2 AND attempts = ?3 AND state = 'running'",
+                )
+                .and_then(|mut s| s.execute(params![not_before_ms, id, attempt]))
+                .map(|n| n == 1)
+                .map_err(db);
+            pending(reply, result)
+        }
         Cmd::Stats(r) => pending(r, stats(conn).map_err(db)),
         Cmd::Get(forge, id, r) => pending(r, get(conn, forge, &id).map_err(db)),
         Cmd::MarkOnce(key, now_ms, r) => {
@@ -225,7 +242,7 @@ fn claim(
              ORDER BY id LIMIT ?3)
          RETURNING id, forge, delivery_id, event,
              (SELECT body FROM payloads WHERE delivery = deliveries.id),
-             attempts, received_at",
+             attempts, received_at, attempts - set_asides",
     )?;
     let rows = stmt
         .query_map(params![now_ms + lease_ms, now_ms, limit as i64], |row| {
@@ -237,6 +254,7 @@ fn claim(
                 body: row.get(4)?,
                 attempt: row.get(5)?,
                 received_at: row.get(6)?,
+                tries: row.get(7)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -278,7 +296,7 @@ fn stats(conn: &Connection) -> rusqlite::Result<QueueStats> {
 
 fn get(conn: &Connection, forge: ForgeKind, id: &str) -> rusqlite::Result<Option<DeliveryRecord>> {
     conn.prepare_cached(
-        "SELECT forge, delivery_id, event, state, reason, attempts FROM deliveries
+        "SELECT forge, delivery_id, event, state, reason, attempts - set_asides FROM deliveries
          WHERE forge = ?1 AND delivery_id = ?2",
     )?
     .query_row(params![forge.as_str(), id], |r| {

@@ -77,6 +77,7 @@ both_backends!(
     concurrent_inserts_all_commit,
     claim_finish_and_stale_attempts,
     retry_later_waits_for_its_time,
+    set_aside_does_not_count_an_attempt,
     deliveries_survive_reopening,
     mark_once_is_true_only_the_first_time,
     payloads_round_trip_compressed,
@@ -183,6 +184,36 @@ async fn retry_later_waits_for_its_time(backend: &str) {
         (rec.state.as_str(), rec.reason.as_deref()),
         ("failed", Some("gave up"))
     );
+}
+
+async fn set_aside_does_not_count_an_attempt(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    store.insert(delivery("a")).await.unwrap();
+    let job = store.claim(1_000, LEASE, 1).await.unwrap().remove(0);
+    assert!(store.set_aside(job.id, job.attempt, 3_000).await.unwrap());
+    // A stale attempt cannot set the job aside again.
+    assert!(!store.set_aside(job.id, job.attempt, 9_000).await.unwrap());
+    assert!(store.claim(2_999, LEASE, 1).await.unwrap().is_empty());
+    let again = store.claim(3_000, LEASE, 1).await.unwrap().remove(0);
+    assert_eq!(again.tries, 1, "the set-aside claim was not a try");
+    assert_eq!(again.attempt, 2, "but the fencing number still grew");
+    assert!(
+        !store
+            .finish(job.id, job.attempt, Outcome::Done)
+            .await
+            .unwrap(),
+        "the worker that set it aside cannot finish the new claim"
+    );
+    assert!(store
+        .finish(again.id, again.attempt, Outcome::Done)
+        .await
+        .unwrap());
+    let rec = store
+        .delivery(ForgeKind::Github, "a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((rec.state.as_str(), rec.attempts), ("done", 1));
 }
 
 async fn deliveries_survive_reopening(backend: &str) {

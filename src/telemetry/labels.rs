@@ -66,6 +66,8 @@ label_values! {
         Failed => "failed",
         /// Failed for now; the job runs again later.
         Retry => "retry",
+        /// Set aside, untried, until its forge's write budget has a slot for it.
+        SetAside => "set_aside",
     }
 }
 
@@ -157,4 +159,13 @@ pub struct ApiCallLabels {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 pub struct ApiTimeLabels {
     pub forge: String,
+}
+
+/// `forgehand_forge_budget_remaining`: the requests a forge said remain under one budget.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+pub struct BudgetLabels {
+    /// The forge client's name for itself (`github`, `gitlab`).
+    pub forge: String,
+    /// The budget: `token`, `installation:ID`.
+    pub key: String,
 }

@@ -13,8 +13,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use super::labels::{
-    ActionLabels, ActionOutcome, ActionTimeLabels, ApiCallLabels, ApiTimeLabels, DeliveryLabels,
-    ForgeLabels, JobLabels, JobOutcome, JobState, JobStateLabels,
+    ActionLabels, ActionOutcome, ActionTimeLabels, ApiCallLabels, ApiTimeLabels, BudgetLabels,
+    DeliveryLabels, ForgeLabels, JobLabels, JobOutcome, JobState, JobStateLabels,
 };
 use crate::model::ForgeKind;
 
@@ -42,6 +42,8 @@ pub const ACTION_SECONDS_METRIC: &str = "forgehand_forge_action_seconds";
 pub const API_CALLS_METRIC: &str = "forgehand_forge_api_calls_total";
 /// Histogram of forge API call latency (one HTTP request, without retries).
 pub const API_SECONDS_METRIC: &str = "forgehand_forge_api_seconds";
+/// Gauge of the requests a forge said remain, by forge and budget (installation, token).
+pub const BUDGET_METRIC: &str = "forgehand_forge_budget_remaining";
 
 /// Upper bounds (seconds) of the ack-latency buckets: fine from half a millisecond (a stored
 /// delivery) up to the 10 s a forge waits for an answer.
@@ -97,6 +99,7 @@ pub struct Metrics {
     action_seconds: Histograms<ActionTimeLabels>,
     api_calls: Family<ApiCallLabels, Counter>,
     api_seconds: Histograms<ApiTimeLabels>,
+    budgets: Family<BudgetLabels, Count>,
 }
 
 impl Default for Metrics {
@@ -113,6 +116,7 @@ impl Default for Metrics {
             action_seconds: Family::new_with_constructor(job_histogram),
             api_calls: Family::default(),
             api_seconds: Family::new_with_constructor(api_histogram),
+            budgets: Family::default(),
         };
         metrics.registered()
     }
@@ -172,6 +176,11 @@ impl Metrics {
             "Seconds one forge API request took, without retries",
             self.api_seconds.clone(),
         );
+        r.register(
+            BUDGET_METRIC,
+            "Requests the forge said remain in its rate-limit window, by forge and budget",
+            self.budgets.clone(),
+        );
         self
     }
 
@@ -226,6 +235,21 @@ impl Metrics {
         let histogram = self.api_seconds.get_or_create(&time);
         histogram.observe(elapsed.as_secs_f64());
         self.api_calls.get_or_create(&labels).inc();
+    }
+
+    /// Sets the requests a forge said remain under one budget.
+    pub fn set_budget(&self, labels: BudgetLabels, remaining: u64) {
+        self.budgets.get_or_create(&labels).set(remaining);
+    }
+
+    /// The value of the gauge sample `name{labels}` (as [`counter`](Self::counter) reads
+    /// counters); `None` when there is none.
+    pub fn gauge(&self, name: &str, labels: &[(&str, &str)]) -> Option<u64> {
+        let prefix = sample_prefix(name, labels);
+        self.render()
+            .lines()
+            .filter_map(|line| line.strip_prefix(prefix.as_str()))
+            .find_map(|value| value.split_whitespace().next()?.parse().ok())
     }
 
     /// Sets the number of jobs in `state` (read from the store when `/metrics` is served).

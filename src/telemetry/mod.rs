@@ -4,13 +4,13 @@ mod labels;
 mod metrics;
 
 pub use labels::{
-    ActionLabels, ActionOutcome, ActionTimeLabels, ApiCallLabels, ApiTimeLabels, DeliveryLabels,
-    DeliveryOutcome, ForgeLabels, JobLabels, JobOutcome, JobState, JobStateLabels,
+    ActionLabels, ActionOutcome, ActionTimeLabels, ApiCallLabels, ApiTimeLabels, BudgetLabels,
+    DeliveryLabels, DeliveryOutcome, ForgeLabels, JobLabels, JobOutcome, JobState, JobStateLabels,
 };
 pub use metrics::{
     Metrics, ACK_SECONDS_METRIC, ACTIONS_METRIC, ACTION_SECONDS_METRIC, API_CALLS_METRIC,
-    API_SECONDS_METRIC, CONTENT_TYPE, DELIVERIES_METRIC, JOBS_METRIC, JOB_SECONDS_METRIC,
-    JOB_STATES_METRIC, QUEUE_DEPTH_METRIC,
+    API_SECONDS_METRIC, BUDGET_METRIC, CONTENT_TYPE, DELIVERIES_METRIC, JOBS_METRIC,
+    JOB_SECONDS_METRIC, JOB_STATES_METRIC, QUEUE_DEPTH_METRIC,
 };
 
 /// Install the global `tracing` subscriber: JSON lines when `FORGEHAND_LOG_FORMAT=json`,

@@ -67,15 +67,35 @@ impl Tuning {
 
 /// The application with `extra` YAML appended to the test configuration (rules, roles, …).
 pub async fn spawn_app_with(extra: &str) -> TestApp {
-    spawn(extra, None).await
+    spawn(extra, None, 1000.0, 2).await
 }
 
 /// The application with forge clients tuned as `tuning` says.
 pub async fn spawn_app_tuned(extra: &str, tuning: Tuning) -> TestApp {
-    spawn(extra, Some(tuning)).await
+    let workers = tuning.workers;
+    spawn(extra, Some(tuning), 1000.0, workers).await
 }
 
-async fn spawn(extra: &str, tuning: Option<Tuning>) -> TestApp {
+/// Like [`spawn_app_with`], with GitHub writes limited to `github_writes_per_second`.
+pub async fn spawn_app_at_rate(extra: &str, github_writes_per_second: f64) -> TestApp {
+    spawn_app_paced(extra, github_writes_per_second, 2).await
+}
+
+/// Like [`spawn_app_at_rate`], with `workers` job workers.
+pub async fn spawn_app_paced(
+    extra: &str,
+    github_writes_per_second: f64,
+    workers: usize,
+) -> TestApp {
+    spawn(extra, None, github_writes_per_second, workers).await
+}
+
+async fn spawn(
+    extra: &str,
+    tuning: Option<Tuning>,
+    github_writes_per_second: f64,
+    workers: usize,
+) -> TestApp {
     let fake = FakeForge::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("forgehand.db");
@@ -94,7 +114,7 @@ github:
   webhook_secrets: [{GITHUB_SECRET}]
   token: github-test-token
   api_url: {url}
-  writes_per_second: 1000
+  writes_per_second: {github_writes_per_second}
 gitlab:
   webhook_tokens: [{GITLAB_TOKEN}]
   token: gitlab-test-token
@@ -103,7 +123,6 @@ gitlab:
 {extra}
 "#,
         db = db.display(),
-        workers = tuning.as_ref().map_or(2, |t| t.workers),
         lease = tuning.as_ref().map_or(60, |t| t.lease_seconds),
         dry_run = tuning.as_ref().is_some_and(|t| t.dry_run),
     );
@@ -154,6 +173,7 @@ async fn tuned_forges(url: &str, tuning: &Tuning, metrics: Arc<Metrics>) -> Forg
         gitlab: Some(Arc::new(
             GitlabForge::connect(gitlab).await.expect("GitLab client"),
         )),
+        health: Default::default(),
     }
 }
 

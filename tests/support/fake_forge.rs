@@ -248,6 +248,18 @@ impl FakeForge {
         self.lock().calls.clear();
     }
 
+    /// Send the rate-limit headers of both forges with every answer: GitHub's
+    /// `x-ratelimit-remaining` / `x-ratelimit-reset` and GitLab's `RateLimit-Remaining` /
+    /// `RateLimit-Reset` (resets in Unix seconds).
+    pub fn set_rate_limits(&self, github: (u64, u64), gitlab: (u64, u64)) {
+        self.lock().extra_headers = vec![
+            ("x-ratelimit-remaining".into(), github.0.to_string()),
+            ("x-ratelimit-reset".into(), github.1.to_string()),
+            ("RateLimit-Remaining".into(), gitlab.0.to_string()),
+            ("RateLimit-Reset".into(), gitlab.1.to_string()),
+        ];
+    }
+
     /// From now on, fail a random (seeded) fraction of calls as `plan` says.
     pub fn inject_faults(&self, plan: FaultPlan) {
         self.lock().chaos = Some(Chaos::new(plan));
@@ -349,7 +361,7 @@ async fn handle(
             }
         });
         // A failure after the write: applied, but the client hears of a failure.
-        let reply = match (failure, applied) {
+        let mut reply = match (failure, applied) {
             (Some(failure), Some(applied)) => Reply {
                 unrouted: applied.unrouted,
                 ..failure
@@ -358,6 +370,7 @@ async fn handle(
             (None, Some(applied)) => applied,
             (None, None) => unreachable!("a request without a fault is applied"),
         };
+        reply.headers.extend(state.extra_headers.iter().cloned());
         let slow = state.chaos.as_ref().map(|c| c.plan().slow);
         state.calls.push(Call {
             method,
@@ -368,6 +381,7 @@ async fn handle(
             authorization,
             unrouted: reply.unrouted,
             injected: chaos,
+            at: std::time::Instant::now(),
         });
         (reply, chaos, slow)
     };

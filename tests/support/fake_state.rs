@@ -23,6 +23,8 @@ pub struct Call {
     pub unrouted: bool,
     /// The random fault injected into this call, if any.
     pub injected: Option<(super::fake_faults::FaultKind, super::fake_faults::FaultTime)>,
+    /// When the fake answered it.
+    pub at: std::time::Instant,
 }
 
 impl Call {
@@ -130,6 +132,8 @@ pub(super) struct State {
     pub release: super::fake_release::ReleaseState,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).
     pub publish: super::fake_publish::PublishState,
+    /// Headers sent with every answer (the forges' rate-limit headers).
+    pub extra_headers: Vec<(String, String)>,
     next_id: u64,
 }
 

@@ -101,3 +101,23 @@ pub fn gitlab_mr_note(
     p["merge_request"]["description"] = json!(description);
     p
 }
+
+/// A new GitHub comment `body` (id `comment_id`) by `author` on issue `issue` of `repo`, the
+/// author's role left to the collaborator permission (no association).
+pub fn github_comment(repo: &str, issue: u64, comment_id: u64, author: &str, body: &str) -> Value {
+    let mut p = fixture_json("github/issue_comment.created.json");
+    let (owner, name) = repo.split_once('/').expect("owner/name");
+    p["repository"]["full_name"] = json!(repo);
+    p["repository"]["name"] = json!(name);
+    p["repository"]["owner"]["login"] = json!(owner);
+    p["comment"]["id"] = json!(comment_id);
+    p["comment"]["body"] = json!(body);
+    p["comment"]["user"]["login"] = json!(author);
+    p["comment"]["author_association"] = Value::Null;
+    p["sender"]["login"] = json!(author);
+    p["issue"]["number"] = json!(issue);
+    p["issue"]["labels"] = json!([]);
+    p["issue"]["assignees"] = json!([]);
+    p["issue"]["milestone"] = Value::Null;
+    p
+}

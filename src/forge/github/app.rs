@@ -6,6 +6,7 @@
 use super::sender::AppSender;
 use super::GithubForge;
 use crate::forge::ForgeError;
+use http::Method;
 use octocrab::models::InstallationId;
 use octocrab::Octocrab;
 use serde::Deserialize;
@@ -94,6 +95,30 @@ impl GithubForge {
             .repo_installations
             .insert(repo.to_string(), installation.id);
         Ok(installation.id)
+    }
+
+    /// Reach GitHub and check the credentials: a token with `GET /rate_limit` (which costs
+    /// no budget), a GitHub App with `GET /app/installations`.
+    pub async fn check(&self) -> Result<(), ForgeError> {
+        match &self.app {
+            Some(app) => self
+                .shared
+                .transport
+                .request(
+                    &AppSender(app),
+                    Method::GET,
+                    "/app/installations?per_page=1",
+                    None,
+                )
+                .await
+                .map(|_| ()),
+            None => self
+                .shared
+                .transport
+                .request(self, Method::GET, "/rate_limit", None)
+                .await
+                .map(|_| ()),
+        }
     }
 
     /// Any installation, for requests that concern no repository (e.g. looking up a user).

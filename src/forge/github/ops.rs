@@ -5,7 +5,7 @@
 
 use super::{repo_base, valid_login, GithubForge};
 use crate::forge::transport::encode::encode;
-use crate::forge::{Forge, ForgeError, IssueEdit};
+use crate::forge::{Forge, ForgeError, IssueEdit, Turn};
 use crate::model::{
     ForgeKind, IssueRef, IssueSnapshot, IssueState, LabelName, Login, Milestone, RepoPath,
 };
@@ -70,6 +70,23 @@ fn issue_path(item: &IssueRef) -> Result<String, ForgeError> {
 impl Forge for GithubForge {
     fn kind(&self) -> ForgeKind {
         ForgeKind::Github
+    }
+
+    async fn check_credentials(&self) -> Result<(), ForgeError> {
+        self.check().await
+    }
+
+    async fn write_turn(
+        &self,
+        repo: &RepoPath,
+        ticket: i64,
+        writes: u32,
+    ) -> Result<Turn, ForgeError> {
+        let path = repo_base(repo)?;
+        self.shared
+            .transport
+            .turn(self, &path, (repo.as_str(), ticket), writes)
+            .await
     }
 
     async fn issue(&self, item: &IssueRef) -> Result<IssueSnapshot, ForgeError> {

@@ -19,6 +19,7 @@ impl Sender for GithubForge {
         let (client, throttle_key) = self.client_for(repo_of(path)).await?;
         Ok(Route {
             channel: client,
+            budget_key: throttle_key.clone(),
             throttle_key,
             metric_path: path.to_string(),
         })
@@ -44,6 +45,7 @@ impl Sender for AppSender<'_> {
         Ok(Route {
             channel: (),
             throttle_key: "app".to_string(),
+            budget_key: "app".to_string(),
             metric_path: path.to_string(),
         })
     }

@@ -25,6 +25,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OnceCell;
 
 /// GitLab.com.
 pub const DEFAULT_URL: &str = "https://gitlab.com";
@@ -37,10 +38,10 @@ pub const MAX_PAGES: usize = 50;
 /// Default spacing of writes per GitLab project (GitLab.com allows far more; self-managed
 /// instances set their own limits, hence configurable).
 pub const GITLAB_WRITE_INTERVAL: Duration = Duration::from_millis(200);
-/// GitLab's rate-limit header (its reset time is not used: `Retry-After` comes with a 429).
+/// GitLab's rate-limit headers (`RateLimit-Reset` is in Unix seconds).
 const RATE_LIMIT_HEADERS: RateLimitHeaders = RateLimitHeaders {
     remaining: "ratelimit-remaining",
-    reset: None,
+    reset: Some("ratelimit-reset"),
 };
 
 /// Settings of the GitLab client.
@@ -87,32 +88,35 @@ struct Shared {
 /// A GitLab client. Cheap to clone.
 #[derive(Clone)]
 pub struct GitlabForge {
-    client: AsyncGitlab,
+    /// Made (and the token checked) on first use, so that nothing waits for GitLab before
+    /// it is needed; a failed attempt is made again by the next request.
+    client: Arc<OnceCell<AsyncGitlab>>,
+    connection: Arc<Connection>,
     shared: Arc<Shared>,
 }
 
+/// What making the client takes.
+struct Connection {
+    url: String,
+    host: String,
+    insecure: bool,
+    token: SecretString,
+}
+
 impl GitlabForge {
-    /// Connect to the instance; this checks the token with `GET /api/v4/user`.
-    pub async fn connect(config: GitlabConfig) -> Result<Self, ForgeError> {
-        let url = config.url.trim_end_matches('/');
+    /// The client, without contacting GitLab yet (see [`GitlabForge::check`]).
+    pub fn new(config: GitlabConfig) -> Result<Self, ForgeError> {
+        let url = config.url.trim_end_matches('/').to_string();
         let (insecure, host) = match url.split_once("://") {
-            Some(("http", host)) => (true, host),
-            Some(("https", host)) => (false, host),
-            None => (false, url),
+            Some(("http", host)) => (true, host.to_string()),
+            Some(("https", host)) => (false, host.to_string()),
+            None => (false, url.clone()),
             Some((scheme, _)) => {
                 return Err(ForgeError::Other(format!(
                     "GitLab URL `{url}`: unsupported scheme `{scheme}`"
                 )))
             }
         };
-        let mut builder = GitlabBuilder::new(host, config.token.expose_secret());
-        if insecure {
-            builder.insecure();
-        }
-        let client = tokio::time::timeout(config.request_timeout, builder.build_async())
-            .await
-            .map_err(|_| ForgeError::Transient(format!("GitLab at {url} did not answer")))?
-            .map_err(map_connect_error)?;
         let transport = Transport::new(TransportConfig {
             forge: ForgeKind::Gitlab,
             retry: config.retry,
@@ -125,7 +129,13 @@ impl GitlabForge {
             rate_limit: RATE_LIMIT_HEADERS,
         });
         Ok(GitlabForge {
-            client,
+            client: Arc::new(OnceCell::new()),
+            connection: Arc::new(Connection {
+                url,
+                host,
+                insecure,
+                token: config.token,
+            }),
             shared: Arc::new(Shared {
                 transport,
                 timeout: config.request_timeout,
@@ -133,6 +143,38 @@ impl GitlabForge {
                 users: TtlCache::default(),
             }),
         })
+    }
+
+    /// Connect to the instance now; this checks the token with `GET /api/v4/user`.
+    pub async fn connect(config: GitlabConfig) -> Result<Self, ForgeError> {
+        let forge = Self::new(config)?;
+        forge.check().await?;
+        Ok(forge)
+    }
+
+    /// Reach the instance and check the token (`GET /api/v4/user`), once: after a success
+    /// the client is kept.
+    pub async fn check(&self) -> Result<(), ForgeError> {
+        self.client().await.map(|_| ())
+    }
+
+    /// The client, made on first use.
+    async fn client(&self) -> Result<&AsyncGitlab, ForgeError> {
+        let c = &self.connection;
+        self.client
+            .get_or_try_init(|| async {
+                let mut builder = GitlabBuilder::new(c.host.as_str(), c.token.expose_secret());
+                if c.insecure {
+                    builder.insecure();
+                }
+                tokio::time::timeout(self.shared.timeout, builder.build_async())
+                    .await
+                    .map_err(|_| {
+                        ForgeError::Transient(format!("GitLab at {} did not answer", c.url))
+                    })?
+                    .map_err(map_connect_error)
+            })
+            .await
     }
 
     /// One request through the transport (writes throttled per project); the 2xx body.

@@ -2,7 +2,7 @@
 //! milestone id, assignee ids, state event), notes, award emoji, listings and member roles.
 
 use super::{item_base, project_base, GitlabForge, GlUser};
-use crate::forge::{Forge, ForgeError, IssueEdit};
+use crate::forge::{Forge, ForgeError, IssueEdit, Turn};
 use crate::model::{
     ForgeKind, IssueRef, IssueSnapshot, IssueState, LabelName, Login, Milestone, RepoPath,
 };
@@ -69,6 +69,23 @@ struct GlMember {
 impl Forge for GitlabForge {
     fn kind(&self) -> ForgeKind {
         ForgeKind::Gitlab
+    }
+
+    async fn check_credentials(&self) -> Result<(), ForgeError> {
+        self.check().await
+    }
+
+    async fn write_turn(
+        &self,
+        repo: &RepoPath,
+        ticket: i64,
+        writes: u32,
+    ) -> Result<Turn, ForgeError> {
+        let path = project_base(repo);
+        self.shared
+            .transport
+            .turn(self, &path, (repo.as_str(), ticket), writes)
+            .await
     }
 
     async fn issue(&self, item: &IssueRef) -> Result<IssueSnapshot, ForgeError> {

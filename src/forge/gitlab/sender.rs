@@ -15,12 +15,15 @@ impl Sender for GitlabForge {
 
     async fn route(&self, endpoint: &str) -> Result<Route<String>, ForgeError> {
         let url = self
-            .client
+            .client()
+            .await?
             .rest_endpoint(endpoint)
             .map_err(|e| ForgeError::Other(format!("GitLab endpoint `{endpoint}`: {e}")))?;
         Ok(Route {
             channel: url.as_str().to_string(),
             throttle_key: project_of(endpoint).to_string(),
+            // GitLab counts its rate limits per user (the token), across projects.
+            budget_key: TOKEN_BUDGET.to_string(),
             metric_path: url.path().to_string(),
         })
     }
@@ -42,7 +45,7 @@ impl Sender for GitlabForge {
         };
         let answer = tokio::time::timeout(
             self.shared.timeout,
-            self.client.rest_async(http_request, data),
+            self.client().await?.rest_async(http_request, data),
         )
         .await;
         let response = answer
@@ -55,6 +58,9 @@ impl Sender for GitlabForge {
         })
     }
 }
+
+/// The budget key of GitLab's rate limits: the one token forgehand uses.
+const TOKEN_BUDGET: &str = "token";
 
 /// The (encoded) project of a `projects/:id/…` endpoint; empty for other endpoints.
 fn project_of(endpoint: &str) -> &str {

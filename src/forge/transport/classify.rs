@@ -1,6 +1,7 @@
 //! A forge's non-success answer as a [`ForgeError`]: the status, the message in the body,
 //! `Retry-After`, and the rate-limit headers (whose names each adapter gives).
 
+use super::throttle::Budget;
 use crate::forge::ForgeError;
 use chrono::Utc;
 use http::HeaderMap;
@@ -29,6 +30,25 @@ impl RateLimitHeaders {
         parse_retry_after(header(headers, "retry-after")).or_else(|| {
             let reset = header(headers, self.reset?)?.trim().parse::<i64>().ok()?;
             exhausted.then(|| Duration::from_secs((reset - Utc::now().timestamp()).max(1) as u64))
+        })
+    }
+}
+
+impl RateLimitHeaders {
+    /// The budget an answer reports: requests remaining and (when the forge sends it) the
+    /// Unix time the window resets. `None` when the answer carries no remaining count.
+    pub fn budget(&self, headers: &HeaderMap) -> Option<Budget> {
+        let remaining = header(headers, self.remaining)?
+            .trim()
+            .parse::<u64>()
+            .ok()?;
+        let reset_unix = self
+            .reset
+            .and_then(|name| header(headers, name))
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        Some(Budget {
+            remaining,
+            reset_unix,
         })
     }
 }
@@ -224,6 +244,38 @@ mod tests {
             classify_read_error(404, "gone".into(), None, &NAMES),
             ForgeError::NotFound("gone".into())
         );
+    }
+
+    #[test]
+    fn budgets_are_read_from_either_forges_headers() {
+        let github = headers(&[
+            ("x-ratelimit-remaining", " 4321 ".into()),
+            ("x-ratelimit-reset", "1700000000".into()),
+        ]);
+        assert_eq!(
+            NAMES.budget(&github),
+            Some(Budget {
+                remaining: 4321,
+                reset_unix: Some(1_700_000_000)
+            })
+        );
+        let gitlab_names = RateLimitHeaders {
+            remaining: "ratelimit-remaining",
+            reset: Some("ratelimit-reset"),
+        };
+        // Header names are case-insensitive: GitLab sends `RateLimit-Remaining`.
+        let mut gitlab = HeaderMap::new();
+        gitlab.insert("RateLimit-Remaining", "12".parse().unwrap());
+        assert_eq!(
+            gitlab_names.budget(&gitlab),
+            Some(Budget {
+                remaining: 12,
+                reset_unix: None
+            })
+        );
+        assert_eq!(NAMES.budget(&HeaderMap::new()), None);
+        let garbled = headers(&[("x-ratelimit-remaining", "lots".into())]);
+        assert_eq!(NAMES.budget(&garbled), None);
     }
 
     #[test]

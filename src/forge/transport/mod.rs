@@ -13,7 +13,7 @@ pub mod throttle;
 
 use crate::forge::ForgeError;
 use crate::model::ForgeKind;
-use crate::telemetry::Metrics;
+use crate::telemetry::{BudgetLabels, Metrics};
 use async_trait::async_trait;
 use classify::RateLimitHeaders;
 use http::{HeaderMap, Method};
@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use throttle::Throttle;
+use throttle::{Budget, Throttle, Turn};
 
 /// One API request: `path` is relative to the adapter's API root and may end in a query.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +59,8 @@ pub struct Route<C> {
     pub channel: C,
     /// The key its write is throttled under (installation, token, project).
     pub throttle_key: String,
+    /// The key of the forge's rate-limit budget it counts against (installation, token).
+    pub budget_key: String,
     /// The URL path its metrics are recorded under.
     pub metric_path: String,
 }
@@ -144,6 +146,21 @@ impl Transport {
             body,
         };
         let what = format!("{method} {}", request.endpoint());
+        // A budget spent (or paused by the forge) for longer than a job should hold a worker:
+        // not sent, so that the job is set aside until the forge has room again.
+        // (A route that cannot be made yet is the tries' business, retried there.)
+        let wait = match sender.route(path).await {
+            Ok(route) => self
+                .throttle
+                .budget_wait(&route.budget_key, tokio::time::Instant::now()),
+            Err(_) => Duration::ZERO,
+        };
+        if wait > self.throttle.set_aside_after() {
+            tracing::debug!(wait_ms = wait.as_millis() as u64, "forge budget spent");
+            return Err(ForgeError::RateLimited {
+                retry_after: Some(wait),
+            });
+        }
         self.retry
             .run(&what, || self.attempt(sender, &request))
             .await
@@ -175,9 +192,9 @@ impl Transport {
         request: &Request<'_>,
     ) -> Result<Vec<u8>, ForgeError> {
         let route = sender.route(request.path).await?;
-        if request.is_write() {
-            self.throttle.acquire(&route.throttle_key).await;
-        }
+        self.throttle
+            .acquire(&route.throttle_key, &route.budget_key, request.is_write())
+            .await;
         let started = Instant::now();
         let answer = sender.send(&route, request).await;
         let status = answer.as_ref().map_or(0, |a| a.status);
@@ -197,15 +214,52 @@ impl Transport {
             status,
             "forge API call"
         );
+        let budget = self.rate_limit.budget(&answer.headers);
+        if let Some(budget) = budget {
+            self.metrics.set_budget(
+                BudgetLabels {
+                    forge: self.forge.as_str().to_string(),
+                    key: route.budget_key.clone(),
+                },
+                budget.remaining,
+            );
+        }
         if (200..300).contains(&status) {
+            self.throttle.observe(&route.budget_key, budget, None);
             return Ok(answer.body);
         }
-        Err(classify::classify_answer(
-            status,
-            &answer.headers,
-            &answer.body,
-            &self.rate_limit,
+        let error =
+            classify::classify_answer(status, &answer.headers, &answer.body, &self.rate_limit);
+        let pause = match &error {
+            ForgeError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        };
+        self.throttle.observe(&route.budget_key, budget, pause);
+        Err(error)
+    }
+
+    /// Whether job `ticket` of `repo` may send its `writes` now (see [`Throttle::turn`]),
+    /// for the request to `path` that stands for the repository's writes.
+    pub async fn turn<S: Sender>(
+        &self,
+        sender: &S,
+        path: &str,
+        (repo, ticket): (&str, i64),
+        writes: u32,
+    ) -> Result<Turn, ForgeError> {
+        let route = sender.route(path).await?;
+        Ok(self.throttle.turn(
+            &route.throttle_key,
+            &route.budget_key,
+            (repo, ticket),
+            writes,
+            tokio::time::Instant::now(),
         ))
+    }
+
+    /// The budgets the forge last reported, by key.
+    pub fn budgets(&self) -> Vec<(String, Budget)> {
+        self.throttle.budgets()
     }
 
     /// `GET` and read the answer as `T`.
