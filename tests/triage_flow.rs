@@ -201,8 +201,8 @@ async fn github_one_comment_is_at_most_two_writes() {
             .iter()
             .filter(|c| c.starts_with("GET") && c.contains(list))
             .count();
-        let expected = usize::from(list == "/permission");
-        assert_eq!(reads, expected, "{list}: {again:#?}");
+        // The caller's permission is cached briefly too (`forge::ROLE_TTL`).
+        assert_eq!(reads, 0, "{list}: {again:#?}");
     }
     app.teardown().await;
 }

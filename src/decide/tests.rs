@@ -1,6 +1,7 @@
-//! `decide` on whole comments: with an empty context (`forgehand plan`) nothing is refused
-//! for lack of facts, with a full one every refusal lands in one reply, and commands and
-//! rules merge into one `EditIssue`.
+//! `decide` on whole comments: with an empty context nothing is refused for lack of labels,
+//! milestones or users, but a role nobody checked refuses (fail closed; only
+//! `Context::offline_assumptions` assumes one); with a full context every refusal lands in
+//! one reply, and commands and rules merge into one `EditIssue`.
 
 use super::*;
 use crate::event::{Actor, Comment, ItemState, Repo};
@@ -173,3 +174,99 @@ rules:
 }
 
 type IssueChangeView = crate::plan::IssueChange;
+
+fn reply_of(plan: &Plan) -> Option<String> {
+    plan.intents.iter().find_map(|i| match i {
+        Intent::Comment { body, .. } => Some(body.clone()),
+        _ => None,
+    })
+}
+
+fn edits_of(plan: &Plan) -> usize {
+    plan.intents
+        .iter()
+        .filter(|i| matches!(i, Intent::EditIssue { .. }))
+        .count()
+}
+
+#[test]
+fn a_role_that_could_not_be_checked_refuses_what_needs_one_and_says_why() {
+    let context = Context {
+        actor_role: Fact::Unknown("reading the permission failed: 500".into()),
+        ..full_context()
+    };
+    let plan = decide(
+        &comment_event("carol", "/label ~bug\n/cc @alice", &[]),
+        &config(""),
+        &context,
+        now(),
+    );
+    assert_eq!(edits_of(&plan), 0, "{plan}");
+    let reply = reply_of(&plan).expect("a reply");
+    assert!(
+        reply.contains("cc @alice"),
+        "what needs no role still runs: {reply}"
+    );
+    insta::assert_snapshot!("reply_role_unknown", reply);
+}
+
+#[test]
+fn a_role_nobody_gathered_is_unknown_and_refuses() {
+    // Fail closed by default: a context nobody filled holds no role for anyone outside
+    // `roles:`.
+    let plan = decide(
+        &comment_event("carol", "/close", &[]),
+        &config(""),
+        &Context::default(),
+        now(),
+    );
+    assert_eq!(edits_of(&plan), 0, "{plan}");
+    let reply = reply_of(&plan).expect("a reply");
+    assert!(
+        reply.contains(&format!("could not check whether @carol holds the maintainer role `close` needs ({NOT_LOOKED_UP})")),
+        "{reply}"
+    );
+}
+
+#[test]
+fn only_the_offline_assumptions_assume_and_the_plan_says_so() {
+    let plan = decide(
+        &comment_event("carol", "/close", &[]),
+        &config(""),
+        &Context::offline_assumptions(),
+        now(),
+    );
+    assert_eq!(edits_of(&plan), 1, "{plan}");
+    assert!(reply_of(&plan).is_none(), "{plan}");
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n == "the caller's role is not looked up offline: assumed owner"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn author_association_other_than_owner_is_not_a_role() {
+    let with = |association: &str| {
+        let mut event = comment_event("carol", "/close", &[]);
+        if let EventKind::Comment { comment, .. } = &mut event.kind {
+            comment.author_association = Some(association.into());
+        }
+        event
+    };
+    let config = config("");
+    for association in ["MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE"] {
+        assert_eq!(
+            known_role(&with(association), &config),
+            None,
+            "{association}"
+        );
+        assert!(
+            needs(&with(association), &config).actor_role,
+            "{association}"
+        );
+    }
+    assert_eq!(known_role(&with("OWNER"), &config), Some(Role::Owner));
+    assert!(!needs(&with("OWNER"), &config).actor_role);
+}

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub fake: FakeForge,
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
+    /// The forge clients the application uses (e.g. to see what they learned).
+    pub forges: forgehand::forge::Forges,
     _dir: tempfile::TempDir,
 }
 
@@ -32,7 +34,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// The application with `extra` YAML appended to the test configuration (rules, roles, …).
 pub async fn spawn_app_with(extra: &str) -> TestApp {
-    let fake = FakeForge::start().await;
+    spawn_app_on(FakeForge::start().await, extra).await
+}
+
+/// [`spawn_app_with`] on a fake forge the test started (and set up) itself.
+pub async fn spawn_app_on(fake: FakeForge, extra: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("forgehand.db");
     let url = fake.url();
@@ -69,8 +75,14 @@ gitlab:
         .await
         .expect("store");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with(config.clone(), forges, store.clone(), listener, metrics)
-        .expect("build the application");
+    let app = Application::build_with(
+        config.clone(),
+        forges.clone(),
+        store.clone(),
+        listener,
+        metrics,
+    )
+    .expect("build the application");
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -78,6 +90,7 @@ gitlab:
         fake,
         store,
         config,
+        forges,
         _dir: dir,
     }
 }
@@ -146,6 +159,21 @@ impl TestApp {
             .await
             .expect("store")
             .unwrap_or_else(|| panic!("delivery {id} is not stored"))
+    }
+
+    /// Wait until the client of `forge` learned the account it acts as; returns it.
+    pub async fn own_login(&self, forge: ForgeKind) -> String {
+        let deadline = Instant::now() + IDLE_TIMEOUT;
+        loop {
+            if let Some(login) = self.forges.get(forge).and_then(|f| f.own_login()) {
+                return login;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{forge:?}: own account not learned"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// End of test: the queue drained, and every forge call hit a route of the fake.

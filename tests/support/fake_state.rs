@@ -120,6 +120,10 @@ pub(super) struct State {
     pub users: Vec<FakeUser>,
     pub calls: Vec<Call>,
     pub faults: Vec<Fault>,
+    /// The account a token acts as, when a test names one (GitHub `GET /user` and the
+    /// App's slug from `GET /app`; GitLab `GET /api/v4/user`).
+    pub github_self: Option<String>,
+    pub gitlab_self: Option<String>,
     /// Tags, files, branches, merge requests and pipelines (`fake_release.rs`).
     pub release: super::fake_release::ReleaseState,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).

@@ -314,7 +314,7 @@ fn release_schedule_lists_dates_and_managers() {
 fn deploy_is_refused_with_every_failed_requirement() {
     let config = config(CONFIG);
     let mut context = facts("v1.4.0", None);
-    context.actor_role = Some(Role::Reader);
+    context.actor_role = crate::decide::Fact::Known(Role::Reader);
     context.release.as_mut().unwrap().blockers = vec![9];
     let on = "<!-- forgehand:release-mr v1.4.0 -->\n# Release";
     let plan = decide(

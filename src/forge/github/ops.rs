@@ -257,6 +257,49 @@ impl Forge for GithubForge {
         if !valid_login(login) {
             return Ok(None);
         }
+        let key = (repo.clone(), login.as_str().to_ascii_lowercase());
+        self.shared
+            .roles
+            .get_or_fetch(key, self.fetch_role(repo, login))
+            .await
+    }
+
+    async fn learn_own_login(&self) -> Result<String, ForgeError> {
+        let login = match &self.app {
+            // An App acts as `<slug>[bot]`; `GET /app` takes the App's own token.
+            Some(app) => {
+                let me: GhApp = self
+                    .shared
+                    .transport
+                    .get_json(&super::sender::AppSender(app), "/app")
+                    .await?;
+                format!("{}[bot]", me.slug)
+            }
+            None => self.get_json::<GhUser>("/user").await?.login,
+        };
+        Ok(self.shared.own_login.get_or_init(|| login).clone())
+    }
+
+    fn own_login(&self) -> Option<String> {
+        self.shared.own_login.get().cloned()
+    }
+}
+
+/// `GET /app`: the part forgehand reads.
+#[derive(Deserialize)]
+struct GhApp {
+    slug: String,
+}
+
+/// `GET /user`: the part forgehand reads.
+#[derive(Deserialize)]
+struct GhUser {
+    login: String,
+}
+
+impl GithubForge {
+    /// The collaborator permission of `login` on `repo`, as a role.
+    async fn fetch_role(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError> {
         let path = format!(
             "{}/collaborators/{}/permission",
             repo_base(repo)?,
