@@ -91,7 +91,15 @@ pub fn run(
         ));
     }
     let me = comment.author.as_str();
-    for raw in &raws {
+    let limit = config.limits.commands();
+    if raws.len() > limit {
+        reply.refuse(format!(
+            "a comment runs at most {limit} commands; skipped: the last {}",
+            super::reply::thousands(raws.len() - limit)
+        ));
+    }
+    let mut mentions = assignees::Mentions::new(config.limits.mentions());
+    for raw in raws.iter().take(limit) {
         let command = match command::parse(raw) {
             Ok(command) => command,
             Err(e) => {
@@ -134,7 +142,7 @@ pub fn run(
             Command::Assign(u) => assignees::assign(u, me, context, draft, reply),
             Command::Reassign(u) => assignees::reassign(u, me, context, draft, reply),
             Command::Unassign(u) => assignees::unassign(u, me, context, draft, reply),
-            Command::Cc(people) => assignees::cc(people, reply),
+            Command::Cc(people) => mentions.cc(people, reply),
             Command::Close => draft.set_state(StateChange::Close),
             Command::Reopen => draft.set_state(StateChange::Reopen),
             Command::Triage(arg) => triage(*arg, config, context, today, draft, reply),
@@ -147,6 +155,7 @@ pub fn run(
             }
         }
     }
+    mentions.finish(reply);
     plan.notes.append(&mut reply.notes);
     true
 }

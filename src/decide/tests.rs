@@ -270,3 +270,97 @@ fn author_association_other_than_owner_is_not_a_role() {
     assert_eq!(known_role(&with("OWNER"), &config), Some(Role::Owner));
     assert!(!needs(&with("OWNER"), &config).actor_role);
 }
+
+#[test]
+fn a_comment_runs_at_most_the_configured_commands_and_mentions() {
+    let many_commands: String = (0..55).map(|i| format!("/cc @p{i}\n")).collect();
+    let plan = decide(
+        &comment_event("maint", &many_commands, &[]),
+        &config(""),
+        &full_context(),
+        now(),
+    );
+    let reply = reply_of(&plan).unwrap();
+    assert_eq!(reply.matches(" @p").count(), 50, "{reply}");
+    assert!(!reply.contains("@p50"), "{reply}");
+    assert!(
+        reply.contains("a comment runs at most 50 commands; skipped: the last 5"),
+        "{reply}"
+    );
+
+    let crowd: String = (0..120).map(|i| format!(" @p{i}")).collect();
+    let plan = decide(
+        &comment_event("maint", &format!("/cc{crowd}"), &[]),
+        &config(""),
+        &full_context(),
+        now(),
+    );
+    let reply = reply_of(&plan).unwrap();
+    assert_eq!(reply.matches(" @p").count(), 50, "{reply}");
+    insta::assert_snapshot!("reply_caps_default", reply.lines().last().unwrap());
+
+    let plan = decide(
+        &comment_event("maint", "/cc @a @b @c\n/close\n/reopen\n/label ~bug", &[]),
+        &config("limits:\n  commands_per_comment: 2\n  mentions_per_cc: 2\n"),
+        &full_context(),
+        now(),
+    );
+    let reply = reply_of(&plan).unwrap();
+    insta::assert_snapshot!("reply_caps_configured", reply);
+}
+
+#[test]
+fn many_unknown_labels_make_one_bounded_reply() {
+    let labels: String = (0..10_000).map(|i| format!(" ~l{i}")).collect();
+    let plan = decide(
+        &comment_event("maint", &format!("/label ~bug{labels}"), &[]),
+        &config(""),
+        &full_context(),
+        now(),
+    );
+    let reply = reply_of(&plan).unwrap();
+    assert!(
+        reply.chars().count() <= reply::MAX_REPLY_CHARS,
+        "{}",
+        reply.len()
+    );
+    assert!(
+        reply.contains("\n\n… and "),
+        "{}",
+        &reply[reply.len() - 100..]
+    );
+    let added: Vec<&crate::plan::IssueChange> = plan
+        .intents
+        .iter()
+        .filter_map(|i| match i {
+            Intent::EditIssue { change, .. } => Some(change),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        added[0].add_labels,
+        ["bug"],
+        "the known label is still added"
+    );
+}
+
+/// Not a timed assertion: `bench/refusals.sh` runs it in release mode and prints how long
+/// deciding on one comment with 100,000 unknown labels takes.
+#[test]
+#[ignore = "a measurement, run by bench/refusals.sh"]
+fn measure_100k_unknown_labels() {
+    let (config, context) = (config(""), full_context());
+    // Three sizes, so that the growth shows: linear work doubles with the count.
+    for count in [25_000, 50_000, 100_000] {
+        let labels: String = (0..count).map(|i| format!(" ~l{i}")).collect();
+        let event = comment_event("maint", &format!("/label{labels}"), &[]);
+        let started = std::time::Instant::now();
+        let plan = decide(&event, &config, &context, now());
+        let took = started.elapsed();
+        let reply = reply_of(&plan).unwrap();
+        println!(
+            "decide: {count} unknown labels in one comment took {took:?}; reply {} chars",
+            reply.chars().count()
+        );
+    }
+}

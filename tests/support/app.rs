@@ -85,14 +85,20 @@ gitlab:
     .expect("build the application");
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let app = TestApp {
         port,
         fake,
         store,
         config,
         forges,
         _dir: dir,
+    };
+    // The clients learn their own accounts in the background; wait, so that those reads do
+    // not land among the calls a test counts.
+    for forge in [ForgeKind::Github, ForgeKind::Gitlab] {
+        app.own_login(forge).await;
     }
+    app
 }
 
 impl TestApp {
