@@ -13,6 +13,7 @@ mod help;
 pub mod incidents;
 mod labels;
 mod milestones;
+mod precedence;
 pub mod release;
 mod reply;
 pub mod rules;
@@ -133,6 +134,7 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
     }
     let outcome = rules::evaluate(&config.rules, &facts, Some(&mut draft));
     plan.notes.extend(outcome.notes);
+    plan.notes.append(&mut draft.overridden);
     let change = draft.finish();
     if !change.is_empty() {
         plan.intents.push(Intent::EditIssue {

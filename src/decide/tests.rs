@@ -364,3 +364,23 @@ fn measure_100k_unknown_labels() {
         );
     }
 }
+
+#[test]
+fn the_recipe_to_hand_an_issue_to_the_lead_keeps_flow_triage() {
+    let rules = r#"
+rules:
+  - id: triaged
+    on: [issue, comment]
+    if: { labels: ["flow::Triage"], milestone: set, milestone_is_not: [Backlog], assignee: any }
+    then: { add_labels: ["flow::To Do"] }
+"#;
+    let body = "/milestone %current\n/label ~\"flow::Triage\"\n/reassign @alice";
+    let plan = decide(
+        &comment_event("maint", body, &["flow::To Do"]),
+        &config(rules),
+        &full_context(),
+        now(),
+    );
+    assert_eq!(edits_of(&plan), 1, "{plan}");
+    insta::assert_snapshot!("plan_command_beats_rule", plan.to_string());
+}
