@@ -7,6 +7,7 @@ pub mod bump;
 pub mod calendar;
 pub mod changelog;
 mod de;
+pub mod duty;
 pub mod published;
 pub mod rotation;
 pub mod template;
@@ -24,6 +25,7 @@ pub use changelog::{
     change_entries, config_changes, extract_section, group_changes, Change, ChangeEntry,
     ChangeGroup, RefStyle,
 };
+pub use duty::{manager_on_duty, release_on_or_before};
 pub use published::{
     publish_fixed_comment, publish_fixed_marker, released_in_comment, FailedPublish,
     ReleasedSummary, MARKER_PUBLISH_FAILED, MARKER_PUBLISH_FIXED, MARKER_RELEASED_IN,

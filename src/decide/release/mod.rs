@@ -178,10 +178,10 @@ impl<'a> Derived<'a> {
             .as_ref()
             .and_then(|c| c.upcoming(today, 1).into_iter().next())
             .map(|r| r.date);
-        let manager = release
-            .rotation
-            .as_ref()
-            .map(|r| r.manager_on(release_date.unwrap_or(today)).to_string());
+        // The manager on duty for the release this day belongs to (the one on or before it).
+        let manager = release.rotation.as_ref().map(|r| {
+            crate::release::manager_on_duty(release.calendar.as_ref(), r, today).to_string()
+        });
         let repo = event.repo.as_ref()?;
         let release_url = match &event.kind {
             EventKind::ReleasePublished {
