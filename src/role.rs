@@ -22,17 +22,9 @@ impl Role {
         }
     }
 
-    /// Role from GitHub's `author_association` (`OWNER`, `MEMBER`, `COLLABORATOR`, …).
-    pub fn from_github_association(association: &str) -> Option<Role> {
-        match association {
-            "OWNER" => Some(Role::Owner),
-            "MEMBER" | "COLLABORATOR" => Some(Role::Maintainer),
-            "CONTRIBUTOR" | "FIRST_TIME_CONTRIBUTOR" | "FIRST_TIMER" | "NONE" | "MANNEQUIN" => {
-                Some(Role::Reader)
-            }
-            _ => None,
-        }
-    }
+    /// GitHub's `author_association` of the repository's owner: the only association that
+    /// is a permission (`MEMBER` and `COLLABORATOR` are not: they may be read-only).
+    pub const GITHUB_OWNER_ASSOCIATION: &'static str = "OWNER";
 
     /// Role from GitHub's collaborator permission (`admin`, `maintain`, `write`, `triage`, `read`).
     pub fn from_github_permission(permission: &str) -> Option<Role> {
@@ -71,12 +63,6 @@ mod tests {
 
     #[test]
     fn forge_levels_map_to_roles() {
-        assert_eq!(Role::from_github_association("OWNER"), Some(Role::Owner));
-        assert_eq!(
-            Role::from_github_association("MEMBER"),
-            Some(Role::Maintainer)
-        );
-        assert_eq!(Role::from_github_association("NONE"), Some(Role::Reader));
         assert_eq!(
             Role::from_github_permission("write"),
             Some(Role::Maintainer)

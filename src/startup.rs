@@ -63,6 +63,7 @@ impl Application {
         let wake = Arc::new(Notify::new());
         let (stop_workers, stop_rx) = watch::channel(false);
 
+        forges.learn_identities_in_background();
         let worker = Arc::new(Worker::new(
             store.clone(),
             config.clone(),

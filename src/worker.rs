@@ -365,7 +365,9 @@ impl Worker {
         if let Some(repo) = &event.repo {
             tracing::Span::current().record("repo", repo.path.as_str());
         }
-        if self.config.bot.is_self(&event.actor.login) && !decide::acts_on_own(&event) {
+        let own = self.config.bot.is_self(&event.actor.login)
+            || self.forges.is_own_login(job.forge, &event.actor.login);
+        if own && !decide::acts_on_own(&event) {
             return Err(Outcome::Ignored("caused by forgehand itself".into()));
         }
         Ok(event)

@@ -68,7 +68,12 @@ pub(super) fn plan(path: &Path, origin: &Origin, payload: &Path, json: bool) -> 
         p.notes.push("caused by forgehand itself: ignored".into());
         p
     } else {
-        decide::decide(&event, &config, &Context::default(), crate::clock::now())
+        decide::decide(
+            &event,
+            &config,
+            &Context::offline_assumptions(),
+            crate::clock::now(),
+        )
     };
     if json {
         match serde_json::to_string_pretty(&plan) {

@@ -3,9 +3,11 @@
 //! Values are separated by spaces and/or commas. A value may carry a sigil (`~` label,
 //! `%` milestone, `@` user) and may be quoted (`~"flow::To Do"`), which is the only way to
 //! put spaces or commas in it; there are no escapes. Unquoted values keep every character,
-//! dots and trailing punctuation included (`~v1.2.x`, `bug.`).
+//! dots and trailing punctuation included (`~v1.2.x`, `bug.`). Repeated values count once
+//! (through sets: linear in the number of values).
 
 use super::{spec_of, Command, CommandError, MilestoneArg, RawCommand, UserArg};
+use std::collections::HashSet;
 
 /// Parses one command line by its command's grammar (see [`super::COMMANDS`]). An unknown
 /// name is [`CommandError::Unknown`].
@@ -86,6 +88,7 @@ pub(super) fn labels(
     required: bool,
 ) -> Result<Vec<String>, CommandError> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for token in tokenize(command, args, '~')? {
         if token.text.is_empty() {
             return Err(CommandError::Empty {
@@ -94,7 +97,7 @@ pub(super) fn labels(
                 text: token.written.to_string(),
             });
         }
-        if !out.iter().any(|l| l == token.text) {
+        if seen.insert(token.text) {
             out.push(token.text.to_string());
         }
     }
@@ -154,6 +157,7 @@ pub(super) fn users(
     required: bool,
 ) -> Result<Vec<UserArg>, CommandError> {
     let mut out: Vec<UserArg> = Vec::new();
+    let mut seen: HashSet<UserArg> = HashSet::new();
     for token in tokenize(command, args, '@')? {
         if token.sigil.is_none() && !token.quoted && token.text.eq_ignore_ascii_case("and") {
             continue;
@@ -163,7 +167,7 @@ pub(super) fn users(
         } else {
             UserArg::Login(login(command, &token)?)
         };
-        if !out.contains(&user) {
+        if seen.insert(user.clone()) {
             out.push(user);
         }
     }
@@ -180,6 +184,7 @@ pub(super) fn users(
 pub(super) fn mentions(args: &str) -> Result<Vec<String>, CommandError> {
     const COMMAND: &str = "cc";
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for token in tokenize(COMMAND, args, '@')? {
         if token.sigil.is_none() && !token.quoted && token.text.eq_ignore_ascii_case("and") {
             continue;
@@ -192,7 +197,7 @@ pub(super) fn mentions(args: &str) -> Result<Vec<String>, CommandError> {
             });
         }
         let name = login(COMMAND, &token)?;
-        if !out.contains(&name) {
+        if seen.insert(name.clone()) {
             out.push(name);
         }
     }

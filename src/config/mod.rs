@@ -15,6 +15,7 @@ mod error;
 mod github;
 mod gitlab;
 pub mod incidents;
+mod limits;
 pub mod publish;
 pub mod release;
 pub mod release_day;
@@ -37,6 +38,7 @@ pub use env::EnvLookup;
 pub use error::{ConfigError, ConfigErrors, Issue, Pos};
 pub use github::{GithubConfig, GithubCredentials};
 pub use gitlab::GitlabConfig;
+pub use limits::{LimitsConfig, DEFAULT_COMMANDS_PER_COMMENT, DEFAULT_MENTIONS_PER_CC};
 pub use server::{DatabaseKind, DatabaseUrl, ServerConfig};
 pub use spanned::Spanned;
 pub use triage::{TriageConfig, DEFAULT_BACKLOG_MILESTONE};
@@ -78,6 +80,8 @@ pub struct Config {
     pub schedules: Vec<schedule::Schedule>,
     /// `rules:` — event-driven rules, in order. Default none.
     pub rules: Vec<rules::Rule>,
+    /// `limits:` — bounded work per comment (commands, mentions). Default 50 and 50.
+    pub limits: LimitsConfig,
 }
 
 /// Whether `FORGEHAND_LOG_FORMAT=json` asks for JSON log lines (read before the
@@ -186,6 +190,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let rules = doc.list("rules");
     let schedules = doc.list("schedules");
     let incidents = doc.section("incidents");
+    let limits = doc.section("limits");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -198,6 +203,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         rules: rules?,
         schedules: schedules?,
         incidents: incidents?,
+        limits: limits?,
     })
 }
 

@@ -54,9 +54,41 @@ pub fn unassign(users: &[UserArg], me: &str, ctx: &Context, draft: &mut Draft, r
     }
 }
 
-/// `/cc @a @b`: mention them in the reply.
-pub fn cc(people: &[String], reply: &mut Reply) {
-    for login in people {
-        reply.cc(login);
+/// The mentions of one comment's reply (all its `/cc`s), at most `limit` people; the ones
+/// past it are counted, and the reply says how many were not mentioned.
+pub struct Mentions {
+    limit: usize,
+    /// Lower-cased logins not mentioned for the limit.
+    skipped: std::collections::HashSet<String>,
+}
+
+impl Mentions {
+    pub fn new(limit: usize) -> Self {
+        Mentions {
+            limit,
+            skipped: Default::default(),
+        }
+    }
+
+    /// `/cc @a @b`: mention each, up to the limit.
+    pub fn cc(&mut self, people: &[String], reply: &mut Reply) {
+        for login in people {
+            if reply.cc.len() < self.limit {
+                reply.cc(login);
+            } else if !reply.cc.iter().any(|l| l.eq_ignore_ascii_case(login)) {
+                self.skipped.insert(login.to_ascii_lowercase());
+            }
+        }
+    }
+
+    /// Say in the reply how many were not mentioned, if any.
+    pub fn finish(self, reply: &mut Reply) {
+        if !self.skipped.is_empty() {
+            reply.refuse(format!(
+                "`cc` mentions at most {} people per comment; not mentioned: {} more",
+                self.limit,
+                super::reply::thousands(self.skipped.len())
+            ));
+        }
     }
 }

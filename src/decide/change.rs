@@ -20,13 +20,19 @@ pub struct ItemView {
 pub struct Draft {
     pub before: ItemView,
     pub change: IssueChange,
+    /// What the commands of this event set (a rule does not undo it: `precedence.rs`).
+    pub(super) commanded: super::precedence::Commanded,
+    /// Whether the rules are running (changes are no longer the commands').
+    pub(super) rules_running: bool,
+    /// Rule actions left out because a command of the same event decided otherwise.
+    pub overridden: Vec<String>,
 }
 
-fn same(a: &str, b: &str) -> bool {
+pub(super) fn same(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-fn contains(list: &[String], name: &str) -> bool {
+pub(super) fn contains(list: &[String], name: &str) -> bool {
     list.iter().any(|l| same(l, name))
 }
 
@@ -34,7 +40,7 @@ impl Draft {
     pub fn new(before: ItemView) -> Draft {
         Draft {
             before,
-            change: IssueChange::default(),
+            ..Draft::default()
         }
     }
 
@@ -70,6 +76,9 @@ impl Draft {
 
     /// Add a label; a scoped label (`scope::value`) removes every other label of its scope.
     pub fn add_label(&mut self, label: &str) {
+        if !self.rules_running {
+            self.commanded.added.push(label.to_string());
+        }
         if let Some(scope) = command::scope_of(label) {
             let others: Vec<String> = self
                 .after()
@@ -89,6 +98,9 @@ impl Draft {
 
     /// Remove a label (nothing happens if the item does not carry it).
     pub fn remove_label(&mut self, label: &str) {
+        if !self.rules_running {
+            self.commanded.removed.push(label.to_string());
+        }
         self.change.add_labels.retain(|l| !same(l, label));
         if let Some(existing) = self.before.labels.iter().find(|l| same(l, label)) {
             if !contains(&self.change.remove_labels, existing) {
@@ -106,6 +118,7 @@ impl Draft {
 
     /// Set (`Some`) or clear (`None`) the milestone.
     pub fn set_milestone(&mut self, title: Option<String>) {
+        self.commanded.milestone |= !self.rules_running;
         self.change.milestone = if title == self.before.milestone {
             None
         } else {
@@ -115,6 +128,7 @@ impl Draft {
 
     /// Add an assignee.
     pub fn assign(&mut self, login: &str) {
+        self.commanded.assignees |= !self.rules_running;
         let c = &mut self.change;
         c.remove_assignees.retain(|u| !same(u, login));
         match &mut c.set_assignees {
@@ -131,6 +145,7 @@ impl Draft {
 
     /// Replace every assignee by `logins`.
     pub fn reassign(&mut self, logins: &[String]) {
+        self.commanded.assignees |= !self.rules_running;
         let c = &mut self.change;
         c.add_assignees.clear();
         c.remove_assignees.clear();
@@ -145,6 +160,7 @@ impl Draft {
 
     /// Remove an assignee.
     pub fn unassign(&mut self, login: &str) {
+        self.commanded.assignees |= !self.rules_running;
         let c = &mut self.change;
         c.add_assignees.retain(|u| !same(u, login));
         match &mut c.set_assignees {
@@ -160,6 +176,7 @@ impl Draft {
 
     /// Close or reopen; a no-op change is dropped.
     pub fn set_state(&mut self, state: StateChange) {
+        self.commanded.state |= !self.rules_running;
         let wanted_closed = state == StateChange::Close;
         self.change.state = (wanted_closed != self.before.closed).then_some(state);
     }

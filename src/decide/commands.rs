@@ -3,7 +3,7 @@
 
 use super::release::commands as release_commands;
 use super::reply::Reply;
-use super::{assignees, help, labels, milestones, Context, Draft, Needs};
+use super::{assignees, help, labels, milestones, Context, Draft, Fact, Needs};
 use crate::command::{self, Command, RawCommand, TriageArg, UserArg};
 use crate::config::Config;
 use crate::event::{CommentAction, Event, EventKind};
@@ -42,8 +42,15 @@ pub fn needs(event: &Event, config: &Config, stored_previous: Option<&str>) -> N
     if raws.is_empty() {
         return needs;
     }
-    needs.actor_role = super::known_role(event, config).is_none();
-    for parsed in raws.iter().map(command::parse) {
+    let parsed: Vec<_> = raws.iter().map(command::parse).collect();
+    // The forge is asked for the caller's role only when a command needs more than anyone
+    // holds (or `/help` lists what the role allows), and the configuration does not say it.
+    needs.actor_role = super::known_role(event, config).is_none()
+        && parsed
+            .iter()
+            .flatten()
+            .any(|c| matches!(c, Command::Help) || needs_role(c, config));
+    for parsed in parsed {
         match parsed {
             Ok(Command::Label(_) | Command::Relabel(_)) => needs.labels = true,
             Ok(Command::Milestone(_) | Command::Triage(_)) => needs.milestones = true,
@@ -78,12 +85,21 @@ pub fn run(
         return false;
     }
     let role = super::actor_role(event, config, context);
-    if role.is_none() {
-        plan.notes
-            .push("the caller's role is unknown here: permissions are not checked".into());
+    if let Fact::Assumed(assumed) = &role {
+        plan.notes.push(format!(
+            "the caller's role is not looked up offline: assumed {assumed}"
+        ));
     }
     let me = comment.author.as_str();
-    for raw in &raws {
+    let limit = config.limits.commands();
+    if raws.len() > limit {
+        reply.refuse(format!(
+            "a comment runs at most {limit} commands; skipped: the last {}",
+            super::reply::thousands(raws.len() - limit)
+        ));
+    }
+    let mut mentions = assignees::Mentions::new(config.limits.mentions());
+    for raw in raws.iter().take(limit) {
         let command = match command::parse(raw) {
             Ok(command) => command,
             Err(e) => {
@@ -93,14 +109,25 @@ pub fn run(
         };
         let name = command.name();
         // `/deploy` has its own rule (the release manager, or the configured role).
-        let generic_check = !matches!(command, Command::Deploy(_));
-        if let (Some(role), true) = (role, generic_check) {
-            if !config.commands.permits(name, role) {
-                let min = config.commands.min_role(name).unwrap_or(Role::Owner);
-                reply.refuse(format!(
-                    "you may not run `{name}` here: it needs the {min} role, and yours is {role}"
-                ));
-                continue;
+        if !matches!(command, Command::Deploy(_)) && needs_role(&command, config) {
+            let min = config.commands.min_role(name).unwrap_or(Role::Owner);
+            match &role {
+                Fact::Known(role) | Fact::Assumed(role) if config.commands.permits(name, *role) => {
+                }
+                Fact::Known(role) | Fact::Assumed(role) => {
+                    reply.refuse(format!(
+                        "you may not run `{name}` here: it needs the {min} role, and yours is {role}"
+                    ));
+                    continue;
+                }
+                Fact::Unknown(why) => {
+                    reply.refuse(cannot_check(
+                        me,
+                        &format!("the {min} role `{name}` needs"),
+                        why,
+                    ));
+                    continue;
+                }
             }
         }
         let today = now.date_naive();
@@ -115,11 +142,11 @@ pub fn run(
             Command::Assign(u) => assignees::assign(u, me, context, draft, reply),
             Command::Reassign(u) => assignees::reassign(u, me, context, draft, reply),
             Command::Unassign(u) => assignees::unassign(u, me, context, draft, reply),
-            Command::Cc(people) => assignees::cc(people, reply),
+            Command::Cc(people) => mentions.cc(people, reply),
             Command::Close => draft.set_state(StateChange::Close),
             Command::Reopen => draft.set_state(StateChange::Reopen),
             Command::Triage(arg) => triage(*arg, config, context, today, draft, reply),
-            Command::Help => reply.help = Some(help::text(config, role)),
+            Command::Help => reply.help = Some(help::text(config, role.value().copied())),
             Command::Release(_) | Command::Deploy(_) => {
                 match release_commands::release_command(&command, event, config, context, now) {
                     Ok(intents) => plan.intents.extend(intents),
@@ -128,8 +155,23 @@ pub fn run(
             }
         }
     }
+    mentions.finish(reply);
     plan.notes.append(&mut reply.notes);
     true
+}
+
+/// Whether running `command` needs a role beyond the least one (`/deploy` always asks: the
+/// release manager or the configured role may file a request).
+fn needs_role(command: &Command, config: &Config) -> bool {
+    matches!(command, Command::Deploy(_)) || !config.commands.permits(command.name(), Role::Reader)
+}
+
+/// The refusal when a permission could not be checked: fail closed, say why and that
+/// another try may work.
+pub fn cannot_check(who: &str, what: &str, why: &str) -> String {
+    format!(
+        "could not check whether @{who} holds {what} ({why}), so it was not run; try again later"
+    )
 }
 
 /// `/triage urgent`: engineering lead + current milestone. `/triage later`: product manager +

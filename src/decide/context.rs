@@ -1,11 +1,53 @@
 //! What `decide` knows beyond the event: facts the worker fetched from the forge and the store
-//! before deciding. A `None` field was not fetched (e.g. `forgehand plan`, which calls no forge),
-//! and `decide` then assumes the most permissive answer rather than refusing.
+//! before deciding. A fact a permission depends on is a [`Fact`]: when serving it is either
+//! known or unknown (with the reason), and an unknown one refuses the command. Only
+//! `forgehand plan`, which calls no forge, assumes — through [`Context::offline_assumptions`],
+//! the one place a [`Fact::Assumed`] is made.
 
 use crate::model::{IssueSnapshot, MarkedIssue, Milestone};
 use crate::role::Role;
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// Why a fact is unknown when nothing tried to fetch it.
+pub const NOT_LOOKED_UP: &str = "it was not looked up";
+
+/// A fact `decide` may need: what the forge said, what `forgehand plan` assumes, or unknown
+/// (and why). The default is unknown, so a fact nobody fetched refuses what depends on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fact<T> {
+    /// The forge (or the configuration) says so.
+    Known(T),
+    /// Not asked of any forge: `forgehand plan`'s assumption, shown as such in its output.
+    Assumed(T),
+    /// Could not be checked; the text says why ("the forge answered 500 …").
+    Unknown(String),
+}
+
+impl<T> Default for Fact<T> {
+    fn default() -> Self {
+        Fact::Unknown(NOT_LOOKED_UP.to_string())
+    }
+}
+
+impl<T> Fact<T> {
+    /// The value, known or assumed; `None` when unknown.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Fact::Known(v) | Fact::Assumed(v) => Some(v),
+            Fact::Unknown(_) => None,
+        }
+    }
+
+    /// Why the fact is unknown, if it is.
+    pub fn unknown_reason(&self) -> Option<&str> {
+        match self {
+            Fact::Unknown(why) => Some(why),
+            _ => None,
+        }
+    }
+}
 
 /// Which facts `decide` needs for an event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,8 +76,9 @@ pub struct Needs {
 /// Facts gathered for one event.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Context {
-    /// The actor's role as the forge reports it (the YAML `roles:` map wins over it).
-    pub actor_role: Option<Role>,
+    /// The actor's role as the forge reports it (the YAML `roles:` map wins over it);
+    /// unknown unless gathered.
+    pub actor_role: Fact<Role>,
     /// Labels that exist in the repository.
     pub labels: Option<Vec<String>>,
     /// The comment's text before an edit, when the forge's payload does not carry it.
@@ -58,6 +101,16 @@ pub struct Context {
 }
 
 impl Context {
+    /// What `forgehand plan` assumes, calling no forge: the actor holds the `owner` role, so
+    /// the plan shows what the commands would do. The only constructor of assumed facts;
+    /// serving never calls it (`tests/fail_closed.rs` checks both).
+    pub fn offline_assumptions() -> Context {
+        Context {
+            actor_role: Fact::Assumed(Role::Owner),
+            ..Context::default()
+        }
+    }
+
     /// Whether `login` is known not to exist (unknown means "exists").
     pub fn user_missing(&self, login: &str) -> bool {
         self.users

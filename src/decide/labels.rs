@@ -3,21 +3,28 @@
 
 use super::reply::Reply;
 use super::{Context, Draft};
+use std::collections::{HashMap, HashSet};
 
 /// The labels of `wanted` that exist, refusing the others. Names are matched
-/// case-insensitively and take the project's spelling.
+/// case-insensitively and take the project's spelling (an exact match wins). Linear: the
+/// project's labels are indexed once.
 fn existing(wanted: &[String], context: &Context, reply: &mut Reply) -> Vec<String> {
     let Some(known) = &context.labels else {
         return wanted.to_vec();
     };
+    let exact: HashSet<&str> = known.iter().map(String::as_str).collect();
+    let mut folded: HashMap<String, &str> = HashMap::with_capacity(known.len());
+    for k in known {
+        folded.entry(k.to_ascii_lowercase()).or_insert(k);
+    }
     let mut found = Vec::new();
     for label in wanted {
-        match known
-            .iter()
-            .find(|k| *k == label)
-            .or_else(|| known.iter().find(|k| k.eq_ignore_ascii_case(label)))
-        {
-            Some(k) => found.push(k.clone()),
+        let hit = exact
+            .get(label.as_str())
+            .copied()
+            .or_else(|| folded.get(&label.to_ascii_lowercase()).copied());
+        match hit {
+            Some(k) => found.push(k.to_string()),
             None => reply.refuse(format!(
                 "the label `{label}` does not exist in this project"
             )),

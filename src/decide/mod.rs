@@ -13,13 +13,15 @@ mod help;
 pub mod incidents;
 mod labels;
 mod milestones;
+mod precedence;
 pub mod release;
 mod reply;
 pub mod rules;
 mod schedule;
 
 pub use change::{Draft, ItemView};
-pub use context::{Context, Needs};
+pub(crate) use commands::cannot_check;
+pub use context::{Context, Fact, Needs, NOT_LOOKED_UP};
 pub use milestones::{current_milestone, next_milestone};
 pub use release::{ReleaseFacts, Subject};
 
@@ -111,7 +113,7 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
         release::decide(event, config, context, now, &mut plan);
     }
     let role = actor_role(event, config, context);
-    let facts = rules::facts(event, role);
+    let facts = rules::facts(event, role.value().copied());
     let (Some(target), Some(item)) = (target_of(event), item_of(event)) else {
         let outcome = rules::evaluate(&config.rules, &facts, None);
         plan.notes.extend(outcome.notes);
@@ -137,6 +139,7 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
     }
     let outcome = rules::evaluate(&config.rules, &facts, Some(&mut draft));
     plan.notes.extend(outcome.notes);
+    plan.notes.append(&mut draft.overridden);
     let change = draft.finish();
     if !change.is_empty() {
         plan.intents.push(Intent::EditIssue {
@@ -169,25 +172,33 @@ pub fn decide(event: &Event, config: &Config, context: &Context, now: DateTime<U
     plan
 }
 
-/// The actor's role when it is known without asking the forge: the YAML `roles:` map, then
-/// GitHub's `author_association` in the payload.
+/// The actor's role when it is known without asking the forge: the YAML `roles:` map, or
+/// GitHub's `OWNER` association (the repository's owner). No other `author_association`
+/// counts: `MEMBER` and `COLLABORATOR` say nothing about write access, so everyone else's
+/// role is the forge's permission, gathered.
 pub fn known_role(event: &Event, config: &Config) -> Option<Role> {
     if let Some(role) = config.roles.get(&event.actor.login) {
         return Some(role);
     }
     let association = match &event.kind {
-        EventKind::Comment { comment, .. } => comment.author_association.as_deref(),
+        EventKind::Comment { comment, .. } if comment.author == event.actor.login => {
+            comment.author_association.as_deref()
+        }
         EventKind::Issue { issue, .. } if issue.author == event.actor.login => {
             issue.author_association.as_deref()
         }
         _ => None,
     };
-    association.and_then(Role::from_github_association)
+    (association == Some(Role::GITHUB_OWNER_ASSOCIATION)).then_some(Role::Owner)
 }
 
-/// The actor's role: YAML, then the payload, then what the forge said; `None` if unknown.
-fn actor_role(event: &Event, config: &Config, context: &Context) -> Option<Role> {
-    known_role(event, config).or(context.actor_role)
+/// The actor's role: the configuration's or the owner's, else what the forge said (or
+/// `forgehand plan` assumed); unknown, with the reason, when it could not be checked.
+pub fn actor_role(event: &Event, config: &Config, context: &Context) -> Fact<Role> {
+    match known_role(event, config) {
+        Some(role) => Fact::Known(role),
+        None => context.actor_role.clone(),
+    }
 }
 
 /// The issue or merge request an event is about.

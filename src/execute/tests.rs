@@ -261,6 +261,12 @@ impl Forge for Recorder {
     async fn role_of(&self, _: &RepoPath, _: &Login) -> Result<Option<Role>, ForgeError> {
         Ok(None)
     }
+    async fn learn_own_login(&self) -> Result<String, ForgeError> {
+        Err(unused("learn_own_login"))
+    }
+    fn own_login(&self) -> Option<String> {
+        None
+    }
     async fn create_label(&self, _: &RepoPath, _: &LabelName, _: &str) -> Result<(), ForgeError> {
         Err(unused("create_label"))
     }

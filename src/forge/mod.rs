@@ -66,6 +66,12 @@ impl ForgeError {
     }
 }
 
+/// How long a person's role read from the forge is reused: brief, so that a permission taken
+/// away stops counting within a minute, yet a burst of commands asks once.
+pub const ROLE_TTL: Duration = Duration::from_secs(60);
+/// People whose roles are kept at a time, per client.
+pub const ROLE_CAPACITY: usize = 1024;
+
 /// What [`Forge::edit_issue`] changes on one issue / merge request, names parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IssueEdit {
@@ -178,6 +184,14 @@ pub trait Forge: ReleaseForge + Send + Sync {
     /// The person's role from the forge's own access level. `None` when no such user exists;
     /// an existing user without access to the repository is `Some(Role::Reader)`.
     async fn role_of(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError>;
+
+    /// Ask the forge which account this client acts as (GitHub: the App's `<slug>[bot]`
+    /// from `GET /app`, or the token's user from `GET /user`; GitLab: `GET /user`), and
+    /// remember it for [`Forge::own_login`].
+    async fn learn_own_login(&self) -> Result<String, ForgeError>;
+
+    /// The account this client acts as, once [`Forge::learn_own_login`] learned it.
+    fn own_login(&self) -> Option<String>;
 
     /// Create a label (`color` as six hex digits, without `#`), for `forgehand labels sync`.
     async fn create_label(

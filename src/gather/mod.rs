@@ -10,7 +10,7 @@ mod release_day;
 
 use crate::config::Config;
 use crate::decide::incidents::IncidentLookup;
-use crate::decide::{self, Context, Needs};
+use crate::decide::{self, Context, Fact, Needs};
 use crate::event::{Event, EventKind};
 use crate::forge::{Forge, ForgeError};
 use crate::model::{IssueRef, LabelName, Login, MarkedIssue, RepoPath};
@@ -75,10 +75,7 @@ async fn from_forge(
     context: &mut Context,
 ) -> Result<(), ForgeError> {
     if needs.actor_role {
-        // A user the forge does not know holds no role: the least one.
-        let actor = Login::parse(&event.actor.login)?;
-        let role = forge.role_of(repo, &actor).await?;
-        context.actor_role = Some(role.unwrap_or(Role::Reader));
+        context.actor_role = actor_role(forge, repo, &event.actor.login).await;
     }
     if needs.item {
         if let Some(target) = decide::target_of(event) {
@@ -111,6 +108,24 @@ async fn from_forge(
         context.users = Some(users);
     }
     Ok(())
+}
+
+/// The actor's role from the forge's permission. A user the forge does not know holds the
+/// least role; a look-up that fails (after the transport's retries) leaves the role unknown,
+/// with the reason, and `decide` refuses what needs it — never a job failure that says
+/// nothing to the person who asked.
+async fn actor_role(forge: &dyn Forge, repo: &RepoPath, login: &str) -> Fact<Role> {
+    let login = match Login::parse(login) {
+        Ok(login) => login,
+        Err(e) => return Fact::Unknown(e.to_string()),
+    };
+    match forge.role_of(repo, &login).await {
+        Ok(role) => Fact::Known(role.unwrap_or(Role::Reader)),
+        Err(e) => {
+            tracing::warn!(error = %e, login = %login, "cannot read the actor's permission");
+            Fact::Unknown(format!("reading the permission failed: {e}"))
+        }
+    }
 }
 
 /// `(repo, comment id)` of a comment event whose text the store keeps: on forges whose

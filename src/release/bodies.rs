@@ -36,6 +36,8 @@ pub const DEFAULT_DEPLOY_REQUEST: &str = r#"{{ marker("deploy-request", version,
 - **Environment:** {{ environment }}
 - **Type:** {{ kind }}
 - **Release manager:** {{ "@" ~ release_manager if release_manager else "_unassigned_" }}
+{% if filed_by %}- **Filed by:** @{{ filed_by }} with `/deploy`{{ "" if filed_by == release_manager else " (not the release manager, whose approval is still open)" }}
+{% endif %}
 
 ### Changes
 
@@ -146,6 +148,8 @@ pub struct DeployRequestContext {
     pub config_changes: Vec<ChangeEntry>,
     pub requirements: Vec<Requirement>,
     pub release_manager: Option<String>,
+    /// Who asked for the request with `/deploy`; `None` when it was filed on its own.
+    pub filed_by: Option<String>,
     pub project: String,
 }
 
@@ -260,6 +264,7 @@ mod tests {
                 },
             ],
             release_manager: with_changes.then(|| "alice".into()),
+            filed_by: with_changes.then(|| "bob".into()),
             project: "acme/app".into(),
         }
     }

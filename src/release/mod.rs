@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod changelog;
 pub mod day;
 mod de;
+pub mod duty;
 pub mod published;
 pub mod rotation;
 pub mod template;
@@ -25,6 +26,7 @@ pub use changelog::{
     change_entries, config_changes, extract_section, group_changes, Change, ChangeEntry,
     ChangeGroup, RefStyle,
 };
+pub use duty::{manager_on_duty, release_on_or_before};
 pub use published::{
     publish_fixed_comment, publish_fixed_marker, released_in_comment, FailedPublish,
     ReleasedSummary, MARKER_PUBLISH_FAILED, MARKER_PUBLISH_FIXED, MARKER_RELEASED_IN,

@@ -22,6 +22,7 @@ pub const RELEASE_MR_VARS: &[&str] = &[
 
 /// Variables of the deployment request template.
 pub const DEPLOY_REQUEST_VARS: &[&str] = &[
+    "filed_by",
     "version",
     "tag",
     "release_url",

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub fake: FakeForge,
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
+    /// The forge clients the application uses (e.g. to see what they learned).
+    pub forges: forgehand::forge::Forges,
     _dir: tempfile::TempDir,
 }
 
@@ -67,13 +69,25 @@ impl Tuning {
 
 /// The application with `extra` YAML appended to the test configuration (rules, roles, …).
 pub async fn spawn_app_with(extra: &str) -> TestApp {
-    spawn(extra, None, 1000.0, 2).await
+    spawn(FakeForge::start().await, extra, None, 1000.0, 2).await
+}
+
+/// [`spawn_app_with`] on a fake forge the test started (and set up) itself.
+pub async fn spawn_app_on(fake: FakeForge, extra: &str) -> TestApp {
+    spawn(fake, extra, None, 1000.0, 2).await
 }
 
 /// The application with forge clients tuned as `tuning` says.
 pub async fn spawn_app_tuned(extra: &str, tuning: Tuning) -> TestApp {
     let workers = tuning.workers;
-    spawn(extra, Some(tuning), 1000.0, workers).await
+    spawn(
+        FakeForge::start().await,
+        extra,
+        Some(tuning),
+        1000.0,
+        workers,
+    )
+    .await
 }
 
 /// Like [`spawn_app_with`], with GitHub writes limited to `github_writes_per_second`.
@@ -87,16 +101,23 @@ pub async fn spawn_app_paced(
     github_writes_per_second: f64,
     workers: usize,
 ) -> TestApp {
-    spawn(extra, None, github_writes_per_second, workers).await
+    spawn(
+        FakeForge::start().await,
+        extra,
+        None,
+        github_writes_per_second,
+        workers,
+    )
+    .await
 }
 
 async fn spawn(
+    fake: FakeForge,
     extra: &str,
     tuning: Option<Tuning>,
     github_writes_per_second: f64,
     workers: usize,
 ) -> TestApp {
-    let fake = FakeForge::start().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("forgehand.db");
     let url = fake.url();
@@ -140,17 +161,30 @@ gitlab:
         .await
         .expect("store");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with(config.clone(), forges, store.clone(), listener, metrics)
-        .expect("build the application");
+    let app = Application::build_with(
+        config.clone(),
+        forges.clone(),
+        store.clone(),
+        listener,
+        metrics,
+    )
+    .expect("build the application");
     let port = app.port();
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let app = TestApp {
         port,
         fake,
         store,
         config,
+        forges,
         _dir: dir,
+    };
+    // The clients learn their own accounts in the background; wait, so that those reads do
+    // not land among the calls a test counts.
+    for forge in [ForgeKind::Github, ForgeKind::Gitlab] {
+        app.own_login(forge).await;
     }
+    app
 }
 
 /// Both forge clients against the fake at `url`, with `tuning`'s timeouts and retries.
@@ -246,6 +280,21 @@ impl TestApp {
             .await
             .expect("store")
             .unwrap_or_else(|| panic!("delivery {id} is not stored"))
+    }
+
+    /// Wait until the client of `forge` learned the account it acts as; returns it.
+    pub async fn own_login(&self, forge: ForgeKind) -> String {
+        let deadline = Instant::now() + IDLE_TIMEOUT;
+        loop {
+            if let Some(login) = self.forges.get(forge).and_then(|f| f.own_login()) {
+                return login;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{forge:?}: own account not learned"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// End of test: the queue drained, and every forge call hit a route of the fake.

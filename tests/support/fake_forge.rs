@@ -189,6 +189,15 @@ impl FakeForge {
         id
     }
 
+    /// The account the token of `forge` (`"github"` / `"gitlab"`) acts as, from now on.
+    pub fn set_own_login(&self, forge: &str, login: &str) {
+        let mut state = self.lock();
+        match forge {
+            "github" => state.github_self = Some(login.to_string()),
+            _ => state.gitlab_self = Some(login.to_string()),
+        }
+    }
+
     /// Add a comment as if `author` wrote it; returns its id.
     pub fn add_comment(&self, repo: &str, number: u64, author: &str, body: &str) -> u64 {
         let mut state = self.lock();

@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 
 type Query = BTreeMap<String, String>;
 
+/// The account the test token acts as (`GET /user`) and the App's slug (`GET /app`), unless
+/// a test names another with [`super::FakeForge::set_own_login`].
+pub const BOT_LOGIN: &str = "forgehand";
+
 pub(super) fn route(
     state: &mut State,
     method: &str,
@@ -29,6 +33,12 @@ pub(super) fn route(
             let list = ids.into_iter().map(|id| json!({ "id": id })).collect();
             Reply::ok(paginate(list, query))
         }
+        ("GET", ["user"]) => Reply::ok(json!({
+            "login": state.github_self.as_deref().unwrap_or(BOT_LOGIN), "id": 1, "type": "User",
+        })),
+        ("GET", ["app"]) => Reply::ok(json!({
+            "id": 1, "slug": state.github_self.as_deref().unwrap_or(BOT_LOGIN), "name": "forgehand",
+        })),
         ("GET", ["users", login]) => match state.user(login) {
             Some(u) => Reply::ok(json!({ "login": u.login, "id": u.id, "type": "User" })),
             None => not_found(),

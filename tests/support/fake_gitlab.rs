@@ -21,7 +21,7 @@ pub(super) fn route(
 ) -> Reply {
     match (method, segs) {
         ("GET", ["user"]) => Reply::ok(json!({
-            "id": BOT_USER_ID, "username": BOT_USERNAME, "name": "forgehand", "state": "active", "bot": true,
+            "id": BOT_USER_ID, "username": state.gitlab_self.as_deref().unwrap_or(BOT_USERNAME), "name": "forgehand", "state": "active", "bot": true,
         })),
         ("GET", ["users"]) => {
             let wanted = query.get("username").cloned().unwrap_or_default();

@@ -128,6 +128,10 @@ pub(super) struct State {
     pub faults: Vec<Fault>,
     /// Random faults (`fake_faults.rs`), when a test asked for them.
     pub chaos: Option<super::fake_faults::Chaos>,
+    /// The account a token acts as, when a test names one (GitHub `GET /user` and the
+    /// App's slug from `GET /app`; GitLab `GET /api/v4/user`).
+    pub github_self: Option<String>,
+    pub gitlab_self: Option<String>,
     /// Tags, files, branches, merge requests and pipelines (`fake_release.rs`).
     pub release: super::fake_release::ReleaseState,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).

@@ -162,7 +162,7 @@ async fn post(app: &TestApp, side: Side, delivery: &str, payload: &Value) {
     app.wait_idle().await;
 }
 
-fn payload(
+pub fn payload(
     app: &TestApp,
     side: Side,
     who: &str,

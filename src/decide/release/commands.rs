@@ -6,7 +6,7 @@ use super::render::{self, env_word};
 use super::Derived;
 use crate::command::{Command, DeployEnv, ReleaseArg};
 use crate::config::Config;
-use crate::decide::{target_of, Context};
+use crate::decide::{target_of, Context, Fact};
 use crate::event::{Event, EventKind};
 use crate::plan::Intent;
 use crate::release::{BumpKind, DeployEnvironment};
@@ -137,9 +137,13 @@ fn deploy(
         .manager
         .as_ref()
         .is_some_and(|m| m.eq_ignore_ascii_case(&caller));
-    let role = config.roles.get(&caller).or(context.actor_role);
+    let role = crate::decide::actor_role(event, config, context);
     let mut failed: Vec<String> = Vec::new();
-    if !is_manager && role.is_none_or(|r| r < settings.role) {
+    if let (false, Fact::Unknown(why)) = (is_manager, &role) {
+        let what = format!("the `{}` role `/deploy` needs", settings.role);
+        return Err(crate::decide::cannot_check(&caller, &what, why));
+    }
+    if !is_manager && role.value().is_none_or(|r| *r < settings.role) {
         failed.push(format!(
             "@{caller} is not the release manager{} and does not have the `{}` role",
             derived

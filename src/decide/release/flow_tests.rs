@@ -314,7 +314,7 @@ fn release_schedule_lists_dates_and_managers() {
 fn deploy_is_refused_with_every_failed_requirement() {
     let config = config(CONFIG);
     let mut context = facts("v1.4.0", None);
-    context.actor_role = Some(Role::Reader);
+    context.actor_role = crate::decide::Fact::Known(Role::Reader);
     context.release.as_mut().unwrap().blockers = vec![9];
     let on = "<!-- forgehand:release-mr v1.4.0 -->\n# Release";
     let plan = decide(
@@ -427,4 +427,39 @@ fn needs_release_facts_only_for_release_events_and_deploy() {
     assert!(needs(&comment("/deploy staging", "a", ""), &config).release);
     assert!(!needs(&comment("/release schedule", "a", ""), &config).release);
     assert!(!needs(&tag(ForgeKind::Github, "v1.4.0"), &self::config("")).release);
+}
+
+#[test]
+fn the_weekly_release_date_is_the_next_day_of_the_tags_kind() {
+    let config = config(
+        r#"
+release:
+  enabled: true
+  calendar:
+    cadence:
+      weekly:
+        monday: minor
+        thursday: patch
+"#,
+    );
+    // Sunday 2026-11-22: a minor tag → Monday 23rd, a patch tag → Thursday 26th.
+    let date_of = |tag: &str| {
+        let plan = decide(&tag_event(tag), &config, &facts(tag, None), now());
+        let body = mr(&plan).body.clone();
+        body.lines()
+            .find(|l| l.starts_with("| Release date |"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let cases = [
+        ("v1.4.0", "| Release date | 2026-11-23 |"),
+        ("v1.3.1", "| Release date | 2026-11-26 |"),
+    ];
+    for (tag, line) in cases {
+        assert_eq!(date_of(tag), line, "{tag}");
+    }
+}
+
+fn tag_event(name: &str) -> Event {
+    tag(ForgeKind::Github, name)
 }

@@ -152,6 +152,10 @@ pub(super) struct Derived<'a> {
     pub release_url: String,
 }
 
+/// Releases looked at to find the next one of a tag's kind (a weekly cadence has at most
+/// seven a week).
+const UPCOMING_FOR_KIND: usize = 8;
+
 impl<'a> Derived<'a> {
     pub fn new(
         event: &Event,
@@ -175,15 +179,20 @@ impl<'a> Derived<'a> {
                     .to_string()
             });
         let today = now.date_naive();
-        let release_date = release
-            .calendar
-            .as_ref()
-            .and_then(|c| c.upcoming(today, 1).into_iter().next())
-            .map(|r| r.date);
-        let manager = release
-            .rotation
-            .as_ref()
-            .map(|r| r.manager_on(release_date.unwrap_or(today)).to_string());
+        // The next release of this tag's kind (a minor tag → the next minor release day, a
+        // patch → the next patch day); the next release of any kind when none matches.
+        let release_date = release.calendar.as_ref().and_then(|c| {
+            let upcoming = c.upcoming(today, UPCOMING_FOR_KIND);
+            upcoming
+                .iter()
+                .find(|r| Some(r.bump) == bump)
+                .or(upcoming.first())
+                .map(|r| r.date)
+        });
+        // The manager on duty for the release this day belongs to (the one on or before it).
+        let manager = release.rotation.as_ref().map(|r| {
+            crate::release::manager_on_duty(release.calendar.as_ref(), r, today).to_string()
+        });
         let repo = event.repo.as_ref()?;
         let release_url = match &event.kind {
             EventKind::ReleasePublished {

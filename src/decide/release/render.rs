@@ -73,7 +73,8 @@ pub fn release_merge_request(derived: &Derived<'_>) -> Result<MergeRequestSpec, 
 }
 
 /// The requirements of a deployment, as they stand. `approved` is whether the release
-/// manager (or someone with the role) asked for it.
+/// manager on duty asked for it (someone else with the role may file it; the box then
+/// stays open).
 pub fn requirements(derived: &Derived<'_>, approved: bool) -> Vec<Requirement> {
     let facts = derived.facts;
     let pipeline_ok = facts
@@ -109,7 +110,8 @@ pub fn requirements(derived: &Derived<'_>, approved: bool) -> Vec<Requirement> {
 }
 
 /// A deployment request in the ops project; `None` when deployment requests are off.
-/// `environment` defaults to the configured one; `approved_by` is who asked (`/deploy`).
+/// `environment` defaults to the configured one; `approved_by` is who asked (`/deploy`):
+/// the request says so, and ticks the approval only when that is the release manager.
 pub fn deploy_request(
     derived: &Derived<'_>,
     environment: Option<DeployEnvironment>,
@@ -124,6 +126,12 @@ pub fn deploy_request(
         (Some(BumpKind::Patch), DeployEnvironment::Staging) => DeployKind::Warmfix,
         _ => DeployKind::Regular,
     };
+    let approved = approved_by.is_some_and(|who| {
+        derived
+            .manager
+            .as_ref()
+            .is_some_and(|m| m.eq_ignore_ascii_case(who))
+    });
     let changes: Vec<_> = derived.facts.changes.iter().collect();
     let config_label = &derived.config.labels.config_change;
     let context = DeployRequestContext {
@@ -137,8 +145,9 @@ pub fn deploy_request(
             &config_changes(&derived.facts.changes, config_label),
             derived.style(),
         ),
-        requirements: requirements(derived, approved_by.is_some()),
+        requirements: requirements(derived, approved),
         release_manager: derived.manager.clone(),
+        filed_by: approved_by.map(str::to_string),
         project: derived.repo.clone(),
     };
     let env = env_word(environment);

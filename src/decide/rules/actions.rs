@@ -14,25 +14,28 @@ pub fn apply(
     draft: &mut Draft,
 ) -> Result<Option<RuleComment>, String> {
     let actions: &Actions = &rule.then;
+    let id = rule.id.as_str();
+    // A command of the same event wins over these (see `decide/precedence.rs`).
+    draft.start_rules();
     for label in &actions.remove_labels {
-        draft.remove_label(label);
+        draft.rule_remove_label(id, label);
     }
     for label in &actions.add_labels {
-        draft.add_label(label);
+        draft.rule_add_label(id, label);
     }
     if let Some(title) = &actions.milestone {
         if draft.after().milestone.as_deref() != Some(title) {
-            draft.set_milestone(Some(title.clone()));
+            draft.rule_set_milestone(id, Some(title.clone()));
         }
     } else if actions.remove_milestone && draft.after().milestone.is_some() {
-        draft.set_milestone(None);
+        draft.rule_set_milestone(id, None);
     }
     for login in &actions.assign {
-        draft.assign(login);
+        draft.rule_assign(id, login);
     }
     match actions.state {
-        Some(StateAction::Close) => draft.set_state(StateChange::Close),
-        Some(StateAction::Reopen) => draft.set_state(StateChange::Reopen),
+        Some(StateAction::Close) => draft.rule_set_state(id, StateChange::Close),
+        Some(StateAction::Reopen) => draft.rule_set_state(id, StateChange::Reopen),
         None => {}
     }
     let Some(template) = &actions.comment else {

@@ -13,8 +13,9 @@ use super::transport::classify::RateLimitHeaders;
 use super::transport::encode::encode;
 use super::transport::lists::RepoLists;
 use super::transport::{cache::TtlCache, Pagination, Transport, TransportConfig};
-use super::{ForgeError, RetryPolicy};
+use super::{ForgeError, RetryPolicy, ROLE_CAPACITY, ROLE_TTL};
 use crate::model::{ForgeKind, Login, RepoPath};
+use crate::role::Role;
 use crate::telemetry::Metrics;
 use http::Method;
 use octocrab::models::AppId;
@@ -23,7 +24,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// GitHub's public API.
@@ -102,6 +103,10 @@ struct Shared {
     repo_installations: TtlCache<String, u64>,
     /// Lower-case login → whether the account exists.
     users: TtlCache<String, bool>,
+    /// `(repository, lower-case login)` → role (`None`: no such user), for [`ROLE_TTL`].
+    roles: TtlCache<(RepoPath, String), Option<Role>>,
+    /// The account this client acts as, once learned.
+    own_login: OnceLock<String>,
 }
 
 /// A GitHub client. Cheap to clone.
@@ -163,6 +168,8 @@ impl GithubForge {
                 installations: Mutex::new(HashMap::new()),
                 repo_installations: TtlCache::default(),
                 users: TtlCache::default(),
+                roles: TtlCache::new(ROLE_CAPACITY, ROLE_TTL),
+                own_login: OnceLock::new(),
             }),
         })
     }

@@ -105,13 +105,25 @@ impl Forge for GithubForge {
 
     async fn edit_issue(&self, item: &IssueRef, edit: &IssueEdit) -> Result<(), ForgeError> {
         let issue_path = issue_path(item)?;
-        // GitHub replaces the whole label list to remove labels, so it needs the labels as
-        // they are now (not as the possibly older webhook payload saw them).
-        let current_labels = if edit.remove_labels.is_empty() {
-            Vec::new()
+        // Fields only a PATCH sets; when one is sent, label additions travel in it too (one
+        // write instead of a POST of labels and a PATCH).
+        let patches_anyway =
+            edit.milestone.is_some() || edit.changes_assignees() || edit.state.is_some();
+        // GitHub replaces the whole label list in a PATCH, so it needs the labels as they are
+        // now (not as the possibly older webhook payload saw them); one read serves the
+        // assignees too.
+        let needs_current = !edit.remove_labels.is_empty()
+            || (!edit.add_labels.is_empty() && patches_anyway)
+            || (edit.changes_assignees() && edit.set_assignees.is_none());
+        let current = if needs_current {
+            Some(self.issue(item).await?)
         } else {
-            self.issue(item).await?.labels
+            None
         };
+        let current_labels = current
+            .as_ref()
+            .map(|c| c.labels.clone())
+            .unwrap_or_default();
         let mut patch = Map::new();
 
         let has =
@@ -129,7 +141,7 @@ impl Forge for GithubForge {
         let removes_any = current_labels
             .iter()
             .any(|l| has(&remove, l) && !has(&add, l));
-        if removes_any {
+        if removes_any || (patches_anyway && !additions.is_empty()) {
             // GitHub cannot remove several labels in one call: send the resulting list.
             let mut labels: Vec<String> = current_labels
                 .iter()
@@ -155,14 +167,10 @@ impl Forge for GithubForge {
             None => {}
         }
         if edit.changes_assignees() {
-            let current = if edit.set_assignees.is_some() {
-                Vec::new()
-            } else {
-                self.issue(item).await?.assignees
-            };
+            let assignees = current.map(|c| c.assignees).unwrap_or_default();
             patch.insert(
                 "assignees".into(),
-                json!(edit.resulting_assignees(&current)),
+                json!(edit.resulting_assignees(&assignees)),
             );
         }
         match edit.state {
@@ -274,6 +282,49 @@ impl Forge for GithubForge {
         if !valid_login(login) {
             return Ok(None);
         }
+        let key = (repo.clone(), login.as_str().to_ascii_lowercase());
+        self.shared
+            .roles
+            .get_or_fetch(key, self.fetch_role(repo, login))
+            .await
+    }
+
+    async fn learn_own_login(&self) -> Result<String, ForgeError> {
+        let login = match &self.app {
+            // An App acts as `<slug>[bot]`; `GET /app` takes the App's own token.
+            Some(app) => {
+                let me: GhApp = self
+                    .shared
+                    .transport
+                    .get_json(&super::sender::AppSender(app), "/app")
+                    .await?;
+                format!("{}[bot]", me.slug)
+            }
+            None => self.get_json::<GhUser>("/user").await?.login,
+        };
+        Ok(self.shared.own_login.get_or_init(|| login).clone())
+    }
+
+    fn own_login(&self) -> Option<String> {
+        self.shared.own_login.get().cloned()
+    }
+}
+
+/// `GET /app`: the part forgehand reads.
+#[derive(Deserialize)]
+struct GhApp {
+    slug: String,
+}
+
+/// `GET /user`: the part forgehand reads.
+#[derive(Deserialize)]
+struct GhUser {
+    login: String,
+}
+
+impl GithubForge {
+    /// The collaborator permission of `login` on `repo`, as a role.
+    async fn fetch_role(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError> {
         let path = format!(
             "{}/collaborators/{}/permission",
             repo_base(repo)?,

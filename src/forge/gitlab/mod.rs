@@ -13,8 +13,9 @@ use super::transport::classify::{classify, from_status, RateLimitHeaders};
 use super::transport::encode::encode;
 use super::transport::lists::RepoLists;
 use super::transport::{cache::TtlCache, Pagination, Transport, TransportConfig};
-use super::{ForgeError, RetryPolicy};
+use super::{ForgeError, RetryPolicy, ROLE_CAPACITY, ROLE_TTL};
 use crate::model::{ForgeKind, IssueRef, RepoPath};
+use crate::role::Role;
 use crate::telemetry::Metrics;
 use gitlab::api::ApiError;
 use gitlab::{AsyncGitlab, GitlabBuilder, GitlabError, RestError};
@@ -23,7 +24,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
@@ -83,6 +84,10 @@ struct Shared {
     lists: RepoLists,
     /// username → user id (`None`: no such user).
     users: TtlCache<String, Option<u64>>,
+    /// `(project, lower-case username)` → role (`None`: no such user), for [`ROLE_TTL`].
+    roles: TtlCache<(RepoPath, String), Option<Role>>,
+    /// The account this client acts as, once learned.
+    own_login: OnceLock<String>,
 }
 
 /// A GitLab client. Cheap to clone.
@@ -141,6 +146,8 @@ impl GitlabForge {
                 timeout: config.request_timeout,
                 lists: RepoLists::new(|m| m.id),
                 users: TtlCache::default(),
+                roles: TtlCache::new(ROLE_CAPACITY, ROLE_TTL),
+                own_login: OnceLock::new(),
             }),
         })
     }

@@ -234,6 +234,27 @@ impl Forge for GitlabForge {
     }
 
     async fn role_of(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError> {
+        let key = (repo.clone(), login.as_str().to_ascii_lowercase());
+        self.shared
+            .roles
+            .get_or_fetch(key, self.fetch_role(repo, login))
+            .await
+    }
+
+    async fn learn_own_login(&self) -> Result<String, ForgeError> {
+        let me: GlUser = self.get_json("user").await?;
+        Ok(self.shared.own_login.get_or_init(|| me.username).clone())
+    }
+
+    fn own_login(&self) -> Option<String> {
+        self.shared.own_login.get().cloned()
+    }
+}
+
+impl GitlabForge {
+    /// The member access level of `login` in `repo` (inherited memberships included), as a
+    /// role.
+    async fn fetch_role(&self, repo: &RepoPath, login: &Login) -> Result<Option<Role>, ForgeError> {
         let Some(user_id) = self.user_id(login.as_str()).await? else {
             return Ok(None);
         };
