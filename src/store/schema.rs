@@ -225,6 +225,6 @@ mod tests {
         assert_eq!(names(SQLITE_MIGRATIONS), names(POSTGRES_MIGRATIONS));
         assert!(check_not_newer(3, SQLITE_MIGRATIONS).is_ok());
         let err = check_not_newer(4, SQLITE_MIGRATIONS).unwrap_err();
-        assert!(err.contains("schema version 3"), "{err}");
+        assert!(err.contains("schema version 4"), "{err}");
     }
 }

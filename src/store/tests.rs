@@ -399,7 +399,7 @@ async fn a_database_of_version_1_is_migrated_and_keeps_its_data(backend: &str) {
     )
     .await;
     let store = open(&url).await.unwrap();
-    assert_eq!(schema_versions(&url).await, [1, 2]);
+    assert_eq!(schema_versions(&url).await, [1, 2, 3]);
     let kept = store.delivery(ForgeKind::Github, "old").await.unwrap();
     assert_eq!(kept.map(|d| d.state).as_deref(), Some("pending"));
     assert!(!store.mark_once("schedule:old", 6).await.unwrap());
@@ -408,7 +408,7 @@ async fn a_database_of_version_1_is_migrated_and_keeps_its_data(backend: &str) {
     drop(store);
     // Opening again applies nothing twice.
     let again = open(&url).await.unwrap();
-    assert_eq!(schema_versions(&url).await, [1, 2]);
+    assert_eq!(schema_versions(&url).await, [1, 2, 3]);
     assert_eq!(again.stats().await.unwrap().pending, 1);
 }
 
