@@ -6,6 +6,7 @@ use crate::event::{self, Decoded, Event, EventKind};
 use crate::execute::execute;
 use crate::forge::{ForgeError, Forges};
 use crate::gather::{gather, stored_comment_key, GatherError};
+use crate::repo_config::RepoConfigs;
 use crate::store::{Job, Outcome, Store};
 use crate::telemetry::{JobOutcome, Metrics};
 use std::sync::Arc;
@@ -76,6 +77,8 @@ pub struct Worker {
     forges: Forges,
     metrics: Arc<Metrics>,
     settings: WorkerSettings,
+    /// Each repository's effective configuration (its `.forgehand.yml` on the default branch).
+    repo_configs: RepoConfigs,
 }
 
 impl Worker {
@@ -86,9 +89,11 @@ impl Worker {
         metrics: Arc<Metrics>,
         settings: WorkerSettings,
     ) -> Self {
+        let repo_configs = RepoConfigs::new(config.clone(), !settings.dry_run);
         Worker {
             store,
             config,
+            repo_configs,
             forges,
             metrics,
             settings,
@@ -192,8 +197,12 @@ impl Worker {
             Err(outcome) => return Ok(outcome),
         };
         let forge = self.forges.get(job.forge);
-        let context = gather(&event, &self.config, self.store.as_ref(), forge.as_deref()).await?;
-        let plan = decide::decide(&event, &self.config, &context, crate::clock::now());
+        let config = self
+            .repo_configs
+            .for_event(&event, forge.as_deref())
+            .await?;
+        let context = gather(&event, &config, self.store.as_ref(), forge.as_deref()).await?;
+        let plan = decide::decide(&event, &config, &context, crate::clock::now());
         for note in &plan.notes {
             tracing::info!("{note}");
         }

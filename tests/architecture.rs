@@ -42,6 +42,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("execute", &["model", "role", "plan", "forge", "telemetry"]),
+    ("repo_config", &["model", "event", "config", "forge"]),
     ("schedule", &["model", "event", "config", "store", "clock"]),
     (
         "ingress",
@@ -60,6 +61,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "store",
             "telemetry",
             "clock",
+            "repo_config",
         ],
     ),
     (
