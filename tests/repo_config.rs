@@ -243,3 +243,49 @@ async fn a_bad_file_in_a_repository_that_never_had_a_valid_one_leaves_the_server
 fn labelling_server() -> String {
     labelling("from-file")
 }
+
+#[tokio::test]
+async fn precedence_is_repository_file_then_repos_entry_then_server_defaults() {
+    let server = format!(
+        "{}repos:\n  \"github:acme/*\":\n{}  \"gitlab:acme/*\":\n{}",
+        labelling("from-file"),
+        indent(&labelling("team-a")),
+        indent(&labelling("team-a")),
+    );
+    let app = support::app::spawn_app_with(&server).await;
+    for side in BOTH {
+        let (entry, own, neither) = match side {
+            Side::Github => ("acme/app", "acme/own", "other/app"),
+            Side::Gitlab => ("acme/web/app", "acme/web/own", "other/web/app"),
+        };
+        for repo in [entry, own, neither] {
+            seed(&app, repo, 1);
+        }
+        app.fake
+            .add_file(own, DEFAULT_BRANCH, FILE, &labelling("team-b"));
+        open_issue(&app, side, entry, 1, &format!("{side:?}-entry")).await;
+        open_issue(&app, side, own, 1, &format!("{side:?}-own")).await;
+        open_issue(&app, side, neither, 1, &format!("{side:?}-neither")).await;
+        assert_eq!(
+            labels(&app, entry, 1),
+            ["team-a"],
+            "{side:?}: the repos: entry"
+        );
+        assert_eq!(
+            labels(&app, own, 1),
+            ["team-b"],
+            "{side:?}: the repository file"
+        );
+        assert_eq!(
+            labels(&app, neither, 1),
+            ["from-file"],
+            "{side:?}: the server default"
+        );
+    }
+    app.teardown().await;
+}
+
+/// `text` indented by four spaces (a section inside a `repos:` entry).
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}

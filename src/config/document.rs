@@ -351,6 +351,25 @@ impl Document {
         values
     }
 
+    /// [`Document::map`], with each value's [`Validate`] run at its path.
+    pub fn map_validated<K: DeserializeOwned, V: DeserializeOwned + Validate>(
+        &mut self,
+        key: &'static str,
+    ) -> Option<Vec<(K, V)>> {
+        let values = self.map::<K, V>(key)?;
+        let names: Vec<String> = match self.root.get(key).map(|n| &n.kind) {
+            Some(NodeKind::Map(entries)) => entries
+                .iter()
+                .map(|(k, _)| key_path(key, k.scalar().unwrap_or("?")))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for ((_, value), path) in values.iter().zip(names) {
+            self.validate(value, path);
+        }
+        Some(values)
+    }
+
     fn wrong_kind<T>(&mut self, node: &Node, key: &str, expected: &str) -> Option<T> {
         let message = format!("expected {expected}, found {}", node.kind_name());
         self.issues.push(Issue::new(node.pos, key, message));

@@ -19,6 +19,7 @@ pub mod publish;
 pub mod release;
 pub mod release_day;
 pub mod repo;
+pub mod repos;
 pub mod rules;
 pub mod schedule;
 mod secret;
@@ -80,6 +81,9 @@ pub struct Config {
     pub schedules: Vec<schedule::Schedule>,
     /// `rules:` — event-driven rules, in order. Default none.
     pub rules: Vec<rules::Rule>,
+    /// `repos:` — per-repository process sections (`github:owner/name`, `gitlab:group/*`),
+    /// in file order; the first match applies. Default none.
+    pub repos: Vec<(repos::RepoPattern, repos::RepoSections)>,
 }
 
 /// Whether `FORGEHAND_LOG_FORMAT=json` asks for JSON log lines (read before the
@@ -188,6 +192,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let rules = doc.list("rules");
     let schedules = doc.list("schedules");
     let incidents = doc.section("incidents");
+    let repos = doc.map_validated("repos");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -200,6 +205,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         rules: rules?,
         schedules: schedules?,
         incidents: incidents?,
+        repos: repos?,
     })
 }
 

@@ -9,7 +9,9 @@
 
 use super::document::{Document, Report, Validate};
 use super::error::ConfigErrors;
+use super::repos::{RepoPattern, RepoSections};
 use super::{access::CommandName, release, rules, schedule, CommandRoles, Config, TriageConfig};
+use crate::model::ForgeKind;
 use crate::role::Role;
 
 /// Where a repository keeps its file, on its default branch.
@@ -129,6 +131,24 @@ impl Validate for RepoFile {
 }
 
 impl Config {
+    /// The `repos:` entry that applies to `path` on `forge`: the first whose key matches.
+    pub fn repos_entry(
+        &self,
+        forge: ForgeKind,
+        path: &str,
+    ) -> Option<&(RepoPattern, RepoSections)> {
+        self.repos.iter().find(|(p, _)| p.matches(forge, path))
+    }
+
+    /// The configuration of a repository before its own file: the server's, with the
+    /// sections of the matching `repos:` entry in place of its defaults.
+    pub fn for_repo(&self, forge: ForgeKind, path: &str) -> Config {
+        match self.repos_entry(forge, path) {
+            Some((_, sections)) => self.with_repo_file(&sections.to_file()),
+            None => self.clone(),
+        }
+    }
+
     /// This configuration with each section `file` writes replacing its own: the effective
     /// configuration of a repository that carries `file`.
     pub fn with_repo_file(&self, file: &RepoFile) -> Config {

@@ -64,8 +64,9 @@ impl RepoConfigs {
     }
 
     /// The configuration `event` is decided under: the server's when the event names no
-    /// repository or its default branch, or no forge client is configured; else that
-    /// repository's effective configuration. A forge error reading the file is returned
+    /// repository; the server's with the matching `repos:` entry when it names no default
+    /// branch or no forge client is configured; else that repository's effective
+    /// configuration. A forge error reading the file is returned
     /// only when nothing was read before (the job is then tried again later); otherwise the
     /// version read before stays in force.
     pub async fn for_event(
@@ -73,11 +74,14 @@ impl RepoConfigs {
         event: &Event,
         forge: Option<&dyn Forge>,
     ) -> Result<Arc<Config>, ForgeError> {
-        let (Some(repo), Some(forge)) = (&event.repo, forge) else {
+        let Some(repo) = &event.repo else {
             return Ok(self.server.clone());
         };
+        let Some(forge) = forge else {
+            return Ok(self.base(event.forge, &repo.path));
+        };
         let Some(branch) = repo.default_branch.as_deref() else {
-            return Ok(self.server.clone());
+            return Ok(self.base(event.forge, &repo.path));
         };
         let path = RepoPath::parse(&repo.path)?;
         let key = (event.forge, repo.path.clone());
@@ -100,17 +104,18 @@ impl RepoConfigs {
                 };
             }
         };
+        let base = self.base(event.forge, &repo.path);
         let Some(file) = file else {
-            return Ok(self.store(key, self.server.clone(), None));
+            return Ok(self.store(key, base, None));
         };
         let name = format!("{}:{}:{REPO_FILE_PATH}", event.forge.as_str(), repo.path);
         match RepoFile::from_str(&file.content, &name) {
             Ok(parsed) => {
-                let config = Arc::new(self.server.with_repo_file(&parsed));
+                let config = Arc::new(base.with_repo_file(&parsed));
                 Ok(self.store(key, config, None))
             }
             Err(errors) => {
-                let kept = self.stale(&key).unwrap_or_else(|| self.server.clone());
+                let kept = self.stale(&key).unwrap_or(base);
                 tracing::warn!(
                     errors = %errors,
                     "the repository's .forgehand.yml on its default branch is invalid; the version in force stays"
@@ -125,6 +130,15 @@ impl RepoConfigs {
                 }
                 Ok(self.store(key, kept, Some(file.content)))
             }
+        }
+    }
+
+    /// The repository's configuration before its own file: the server's, with the matching
+    /// `repos:` entry's sections.
+    fn base(&self, forge: ForgeKind, path: &str) -> Arc<Config> {
+        match self.server.repos_entry(forge, path) {
+            Some(_) => Arc::new(self.server.for_repo(forge, path)),
+            None => self.server.clone(),
         }
     }
 
