@@ -289,3 +289,43 @@ async fn precedence_is_repository_file_then_repos_entry_then_server_defaults() {
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
+
+#[tokio::test]
+async fn a_file_extends_a_shared_one_which_a_push_to_it_updates_and_cycles_are_refused() {
+    let app = spawn_app().await;
+    for side in BOTH {
+        let (shared, app_repo, x, y) = match side {
+            Side::Github => ("acme/.github", "acme/app", "acme/x", "acme/y"),
+            Side::Gitlab => ("acme/shared", "acme/web/app", "acme/web/x", "acme/web/y"),
+        };
+        for repo in [shared, app_repo, x, y] {
+            seed(&app, repo, 2);
+        }
+        // The shared file, on its default branch (the forge resolves HEAD to it).
+        app.fake
+            .add_file(shared, "HEAD", FILE, &labelling("team-a"));
+        let own = format!("extends: {shared}\ncommands:\n  cc: maintainer\n");
+        app.fake.add_file(app_repo, DEFAULT_BRANCH, FILE, &own);
+        open_issue(&app, side, app_repo, 1, &format!("{side:?}-1")).await;
+        assert_eq!(labels(&app, app_repo, 1), ["team-a"], "{side:?}");
+
+        // A push to the shared repository touching its file reaches the extending one.
+        app.fake
+            .add_file(shared, "HEAD", FILE, &labelling("team-b"));
+        push(&app, side, shared, FILE, &format!("{side:?}-push")).await;
+        open_issue(&app, side, app_repo, 2, &format!("{side:?}-2")).await;
+        assert_eq!(labels(&app, app_repo, 2), ["team-b"], "{side:?}");
+
+        // x extends y extends x: refused, reported in x, the server defaults stay.
+        app.fake
+            .add_file(x, DEFAULT_BRANCH, FILE, &format!("extends: {y}\n"));
+        app.fake
+            .add_file(y, "HEAD", FILE, &format!("extends: {x}\n"));
+        open_issue(&app, side, x, 1, &format!("{side:?}-x")).await;
+        assert!(labels(&app, x, 1).is_empty(), "{side:?}");
+        let filed = invalid_file_issues(&app, x);
+        assert_eq!(filed.len(), 1, "{side:?}: {filed:#?}");
+        assert!(filed[0].contains("extends: a cycle"), "{}", filed[0]);
+    }
+    app.teardown().await;
+}

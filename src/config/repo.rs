@@ -57,6 +57,10 @@ const SERVER_ONLY: &[(&str, &str)] = &[
 /// server's then applies).
 #[derive(Debug, Clone, Default)]
 pub struct RepoFile {
+    /// `extends:` — another repository of the same forge (`owner/name`, `group/project`)
+    /// whose `.forgehand.yml`, read from its default branch, gives the sections this file
+    /// does not write.
+    pub extends: Option<String>,
     pub commands: Option<CommandRoles>,
     pub release: Option<release::ReleaseConfig>,
     pub triage: Option<TriageConfig>,
@@ -81,6 +85,7 @@ impl RepoFile {
             has(&doc, "schedules"),
             has(&doc, "rules"),
         ];
+        let extends = doc.section::<Extends>("extends");
         let commands = doc.map::<CommandName, Role>("commands");
         let release = doc.section("release");
         let triage = doc.section("triage");
@@ -90,6 +95,7 @@ impl RepoFile {
         let value = (|| {
             let keep = |i: usize| present[i];
             Some(RepoFile {
+                extends: extends?.0,
                 commands: keep(0).then_some(CommandRoles::from_entries(commands?)),
                 release: keep(1).then_some(release?),
                 triage: keep(2).then_some(triage?),
@@ -119,6 +125,34 @@ impl RepoFile {
             out.push("schedules");
         }
         out
+    }
+}
+
+/// The value of `extends:`: a repository path.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(transparent)]
+struct Extends(Option<String>);
+
+impl Validate for Extends {
+    fn validate(&self, report: &mut Report<'_>) {
+        if let Some(Err(e)) = self.0.as_deref().map(crate::model::RepoPath::parse) {
+            report.error("", e.to_string());
+        }
+    }
+}
+
+impl RepoFile {
+    /// This file over `base` (the file it extends): each section this file writes, else
+    /// `base`'s. `extends` is this file's.
+    pub fn over(self, base: RepoFile) -> RepoFile {
+        RepoFile {
+            extends: self.extends,
+            commands: self.commands.or(base.commands),
+            release: self.release.or(base.release),
+            triage: self.triage.or(base.triage),
+            schedules: self.schedules.or(base.schedules),
+            rules: self.rules.or(base.rules),
+        }
     }
 }
 
@@ -238,6 +272,29 @@ mod tests {
             found
                 .iter()
                 .any(|e| e.starts_with(".forgehand.yml:4:1:") && e.contains("labelz")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn extends_names_a_repository_and_sections_fall_through_to_it() {
+        let own = RepoFile::from_str(
+            "extends: acme/.github\ntriage:\n  engineering_lead: carol\n",
+            "f",
+        )
+        .unwrap();
+        assert_eq!(own.extends.as_deref(), Some("acme/.github"));
+        let shared =
+            RepoFile::from_str("rules: []\ntriage:\n  engineering_lead: dave\n", "g").unwrap();
+        let merged = own.over(shared);
+        assert_eq!(merged.sections(), ["rules", "triage"]);
+        assert_eq!(
+            merged.triage.unwrap().engineering_lead.as_deref(),
+            Some("carol")
+        );
+        let found = errors("rules: []\nextends: \"acme/../x\"\n");
+        assert!(
+            found[0].starts_with(".forgehand.yml:2:10: extends:"),
             "{found:#?}"
         );
     }

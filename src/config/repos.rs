@@ -127,6 +127,7 @@ impl RepoSections {
     /// The same sections in the shape of a repository file.
     pub fn to_file(&self) -> RepoFile {
         RepoFile {
+            extends: None,
             commands: self
                 .commands
                 .as_ref()
