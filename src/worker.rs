@@ -201,6 +201,9 @@ impl Worker {
             .repo_configs
             .for_event(&event, forge.as_deref())
             .await?;
+        self.repo_configs
+            .check_merge_request(&event, forge.as_deref())
+            .await;
         let context = gather(&event, &config, self.store.as_ref(), forge.as_deref()).await?;
         let plan = decide::decide(&event, &config, &context, crate::clock::now());
         for note in &plan.notes {

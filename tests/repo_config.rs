@@ -329,3 +329,133 @@ async fn a_file_extends_a_shared_one_which_a_push_to_it_updates_and_cycles_are_r
     }
     app.teardown().await;
 }
+
+/// Deliver "merge request `number` of `repo` was opened (or updated) with head `sha`".
+async fn merge_request(
+    app: &TestApp,
+    side: Side,
+    repo: &str,
+    number: u64,
+    sha: &str,
+    opened: bool,
+) {
+    let delivery = format!("{side:?}-{repo}-mr-{sha}");
+    let status = match side {
+        Side::Github => {
+            let mut p = fixture_json(if opened {
+                "github/pull_request.opened.json"
+            } else {
+                "github/pull_request.synchronize.json"
+            });
+            p["repository"]["full_name"] = json!(repo);
+            p["repository"]["default_branch"] = json!(DEFAULT_BRANCH);
+            p["number"] = json!(number);
+            p["pull_request"]["number"] = json!(number);
+            p["pull_request"]["head"]["sha"] = json!(sha);
+            p["pull_request"]["head"]["ref"] = json!("change-process");
+            p["pull_request"]["base"]["ref"] = json!(DEFAULT_BRANCH);
+            p["pull_request"]["labels"] = json!([]);
+            p["pull_request"]["assignees"] = json!([]);
+            p["pull_request"]["milestone"] = Value::Null;
+            app.github("pull_request", &delivery, &p).await.status
+        }
+        Side::Gitlab => {
+            let mut p = fixture_json("gitlab/merge_request.open.json");
+            p["project"]["path_with_namespace"] = json!(repo);
+            p["project"]["default_branch"] = json!(DEFAULT_BRANCH);
+            let o = &mut p["object_attributes"];
+            o["action"] = json!(if opened { "open" } else { "update" });
+            o["iid"] = json!(number);
+            o["last_commit"]["id"] = json!(sha);
+            o["source_branch"] = json!("change-process");
+            o["target_branch"] = json!(DEFAULT_BRANCH);
+            o["labels"] = json!([]);
+            o["milestone_id"] = Value::Null;
+            p["labels"] = json!([]);
+            p["assignees"] = json!([]);
+            app.gitlab("Merge Request Hook", &delivery, &p).await.status
+        }
+    };
+    assert_eq!(status, 202);
+    app.wait_idle().await;
+}
+
+/// Bodies of the comments on `number` carrying the check's marker.
+fn check_comments(app: &TestApp, repo: &str, number: u64) -> Vec<String> {
+    app.fake
+        .comments(repo, number)
+        .into_iter()
+        .map(|c| c.body)
+        .filter(|b| b.contains("<!-- forgehand:config-check -->"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_merge_request_changing_the_file_gets_a_status_and_one_comment_edited_in_place() {
+    let app = spawn_app().await;
+    let invalid = format!("{}roles:\n  mallory: owner\n", labelling("v2"));
+    let valid = format!(
+        "{}  - id: close-spam\n    on: [issue.opened]\n    if:\n      title: \"(?i)casino\"\n    then:\n      state: close\n",
+        labelling("v2")
+    );
+    for side in BOTH {
+        let repo = side.repo();
+        seed(&app, repo, 1);
+        app.fake.add_merge_request(repo, 5);
+        app.fake
+            .add_file(repo, DEFAULT_BRANCH, FILE, &labelling("v1"));
+
+        // An invalid file: failure, and one comment with line and column.
+        app.fake.add_file(repo, "sha-1", FILE, &invalid);
+        merge_request(&app, side, repo, 5, "sha-1", true).await;
+        let statuses = app.fake.statuses(repo, "sha-1");
+        assert_eq!(statuses.len(), 1, "{side:?}: {statuses:?}");
+        assert_eq!(statuses[0].context, "forgehand/config");
+        let failed = if side == Side::Github {
+            "failure"
+        } else {
+            "failed"
+        };
+        assert_eq!(statuses[0].state, failed, "{side:?}");
+        let comments = check_comments(&app, repo, 5);
+        assert_eq!(comments.len(), 1, "{side:?}: {comments:#?}");
+        assert!(
+            comments[0].contains(".forgehand.yml:6:1: roles: a repository file cannot grant roles"),
+            "{side:?}: {}",
+            comments[0]
+        );
+
+        // A second push makes it valid: success, and the same comment now says what changes.
+        app.fake.add_file(repo, "sha-2", FILE, &valid);
+        merge_request(&app, side, repo, 5, "sha-2", false).await;
+        let statuses = app.fake.statuses(repo, "sha-2");
+        assert_eq!(statuses.len(), 1, "{side:?}: {statuses:?}");
+        assert_eq!(statuses[0].state, "success", "{side:?}");
+        let comments = check_comments(&app, repo, 5);
+        assert_eq!(
+            comments.len(),
+            1,
+            "{side:?}: edited in place: {comments:#?}"
+        );
+        assert!(
+            comments[0].contains("rule `label-new` changed"),
+            "{}",
+            comments[0]
+        );
+        assert!(
+            comments[0].contains("rule `close-spam` added"),
+            "{}",
+            comments[0]
+        );
+
+        // A push that leaves the file as on the default branch is not checked.
+        app.fake.add_file(repo, "sha-3", FILE, &labelling("v1"));
+        merge_request(&app, side, repo, 5, "sha-3", false).await;
+        assert!(app.fake.statuses(repo, "sha-3").is_empty(), "{side:?}");
+
+        // The default branch's process did not change meanwhile.
+        open_issue(&app, side, repo, 1, &format!("{side:?}-after")).await;
+        assert_eq!(labels(&app, repo, 1), ["v1"], "{side:?}");
+    }
+    app.teardown().await;
+}

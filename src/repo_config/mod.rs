@@ -7,6 +7,7 @@
 //! version (or the server's sections if it never had one), the problem is logged, and one
 //! issue in that repository — found again by its marker — says what is wrong, line and column.
 
+mod check;
 mod report;
 
 use crate::config::{Config, RepoFile, REPO_FILE_PATH};
@@ -17,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub use check::{behaviour_changes, CHECK_CONTEXT, CHECK_MARKER};
 pub use report::{invalid_file_body, INVALID_FILE_MARKER};
 
 /// How long a repository's file is trusted before it is read again even without a push

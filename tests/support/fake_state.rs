@@ -122,6 +122,8 @@ pub(super) struct State {
     pub faults: Vec<Fault>,
     /// Tags, files, branches, merge requests and pipelines (`fake_release.rs`).
     pub release: super::fake_release::ReleaseState,
+    /// (repo, sha) → commit statuses set, oldest first.
+    pub statuses: BTreeMap<(String, String), Vec<super::fake_checks::FakeStatus>>,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).
     pub publish: super::fake_publish::PublishState,
     next_id: u64,
