@@ -15,6 +15,7 @@ pub mod ingress;
 pub mod model;
 pub mod plan;
 pub mod release;
+pub mod repo_config;
 pub mod role;
 pub mod schedule;
 pub mod startup;

@@ -7,6 +7,7 @@ use crate::execute::{execute, ExecError, Fence, Journal};
 use crate::forge::{Forge, ForgeError, Forges, Turn};
 use crate::gather::{gather, stored_comment_key, GatherError};
 use crate::model::RepoPath;
+use crate::repo_config::RepoConfigs;
 use crate::store::{Job, Outcome, Store, StoreError};
 use crate::telemetry::{JobOutcome, Metrics};
 use std::collections::{BTreeSet, HashMap};
@@ -109,6 +110,8 @@ pub struct Worker {
     claimed: Mutex<HashMap<i64, i64>>,
     /// When set-aside jobs are due back (Unix ms), so that idle workers wake for them.
     due: Mutex<BTreeSet<i64>>,
+    /// Each repository's effective configuration (its `.forgehand.yml` on the default branch).
+    repo_configs: RepoConfigs,
 }
 
 impl Worker {
@@ -119,9 +122,11 @@ impl Worker {
         metrics: Arc<Metrics>,
         settings: WorkerSettings,
     ) -> Self {
+        let repo_configs = RepoConfigs::new(config.clone(), !settings.dry_run);
         Worker {
             store,
             config,
+            repo_configs,
             forges,
             metrics,
             settings,
@@ -321,8 +326,15 @@ impl Worker {
             Err(outcome) => return Ok(outcome),
         };
         let forge = self.forges.get(job.forge);
-        let context = gather(&event, &self.config, self.store.as_ref(), forge.as_deref()).await?;
-        let plan = decide::decide(&event, &self.config, &context, crate::clock::now());
+        let config = self
+            .repo_configs
+            .for_event(&event, forge.as_deref())
+            .await?;
+        self.repo_configs
+            .check_merge_request(&event, forge.as_deref())
+            .await;
+        let context = gather(&event, &config, self.store.as_ref(), forge.as_deref()).await?;
+        let plan = decide::decide(&event, &config, &context, crate::clock::now());
         for note in &plan.notes {
             tracing::info!("{note}");
         }

@@ -53,6 +53,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "clock",
         ],
     ),
+    ("repo_config", &["model", "event", "config", "forge"]),
     ("schedule", &["model", "event", "config", "store", "clock"]),
     (
         "ingress",
@@ -71,6 +72,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "store",
             "telemetry",
             "clock",
+            "repo_config",
         ],
     ),
     (

@@ -23,7 +23,10 @@ fn text(bytes: &[u8]) -> String {
 fn check_passes_the_shipped_configuration() {
     let out = forgehand(&["check", "--config", "config/forgehand.yml"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "config/forgehand.yml: ok\n");
+    assert_eq!(
+        text(&out.stdout),
+        "config/forgehand.yml: ok (server file)\n"
+    );
 }
 
 #[test]
@@ -40,7 +43,8 @@ fn check_lists_every_error_with_file_line_and_column() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 3, "{stderr}");
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert_eq!(lines[3], format!("{file}: invalid server file"));
     assert!(lines[0].starts_with(&format!("{file}:2:3: server: unknown field `lissen`")));
     assert!(lines[1].starts_with(&format!(
         "{file}:4:10: roles.alice: unknown variant `admin`"
@@ -325,4 +329,88 @@ async fn serve_with_nothing_configured_runs_dry_and_refuses_unsigned_deliveries(
     let out = child.wait_with_output().unwrap();
     let log = text(&out.stderr);
     assert!(log.contains("dry-run mode"), "{log}");
+}
+
+#[test]
+fn check_names_the_kind_of_file_and_passes_the_shipped_repository_file() {
+    let out = forgehand(&["check", "--config", "config/example.forgehand.yml"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "config/example.forgehand.yml: ok (repository file; sets rules, triage, commands, release)\n"
+    );
+}
+
+#[test]
+fn check_refuses_a_repository_file_that_sets_a_secret_or_a_role_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".forgehand.yml");
+    std::fs::write(
+        &path,
+        "rules: []\ngitlab:\n  webhook_tokens: [stolen]\nroles:\n  mallory: owner\n",
+    )
+    .unwrap();
+    let file = path.display().to_string();
+    let out = forgehand(&["check", "--config", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!("{file}:2:1: gitlab: a repository file cannot set")),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "{file}:4:1: roles: a repository file cannot grant roles"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(lines[2], format!("{file}: invalid repository file"));
+}
+
+#[test]
+fn check_with_repo_says_which_configuration_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("server.yml");
+    std::fs::write(
+        &server,
+        "rules: []\nrepos:\n  \"github:acme/*\":\n    triage:\n      engineering_lead: carol\n    rules: []\n",
+    )
+    .unwrap();
+    let own = dir.path().join(".forgehand.yml");
+    std::fs::write(&own, "rules: []\n").unwrap();
+    let server = server.display().to_string();
+    let out = forgehand(&[
+        "check",
+        "--config",
+        &server,
+        "--repo",
+        "github:acme/app",
+        "--repo-file",
+        &own.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("github:acme/app: repos: entry `github:acme/*` applies"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  rules: the repository's .forgehand.yml"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  triage: repos: `github:acme/*`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  release: server defaults"), "{stdout}");
+
+    let out = forgehand(&["check", "--config", &server, "--repo", "gitlab:acme/app"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("gitlab:acme/app: no repos: entry applies"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  triage: server defaults"), "{stdout}");
 }

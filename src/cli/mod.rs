@@ -38,8 +38,16 @@ pub enum Cmd {
     },
     /// Validate a configuration file; exit 1 listing every error.
     Check {
+        /// The file to check: the server file, or a repository's `.forgehand.yml`.
         #[arg(long, default_value = DEFAULT_CONFIG)]
         config: PathBuf,
+        /// Also say which configuration applies to this repository (`github:owner/name`,
+        /// `gitlab:group/project`), section by section.
+        #[arg(long)]
+        repo: Option<String>,
+        /// With `--repo`: that repository's `.forgehand.yml`, as a local file.
+        #[arg(long, requires = "repo")]
+        repo_file: Option<PathBuf>,
     },
     /// Show what forgehand would do for one delivery, without calling any forge.
     Plan {
@@ -99,7 +107,11 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Serve { config, dry_run } => serve::serve(&config, dry_run),
-        Cmd::Check { config } => check::check(&config),
+        Cmd::Check {
+            config,
+            repo,
+            repo_file,
+        } => check::check(&config, repo.as_deref(), repo_file.as_deref()),
         Cmd::Plan {
             config,
             forge,

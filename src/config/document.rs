@@ -188,6 +188,8 @@ pub struct Document {
     /// that text would cause are not reported on top.
     env_issues: Vec<Issue>,
     sections: Vec<&'static str>,
+    /// Top-level keys this kind of file may not carry (reported by [`Document::refuse`]).
+    refused: Vec<&'static str>,
 }
 
 impl Document {
@@ -209,7 +211,24 @@ impl Document {
             issues,
             env_issues,
             sections: Vec::new(),
+            refused: Vec::new(),
         })
+    }
+
+    /// Whether the top-level key `key` is written in the document (even if empty).
+    pub fn has(&self, key: &str) -> bool {
+        self.root.get(key).is_some()
+    }
+
+    /// Reports the top-level key `key`, when present, as an error at its position with
+    /// `message`: a section this kind of file may not set.
+    pub fn refuse(&mut self, key: &'static str, message: &str) {
+        self.refused.push(key);
+        if let NodeKind::Map(entries) = &self.root.kind {
+            for (k, _) in entries.iter().filter(|(k, _)| k.scalar() == Some(key)) {
+                self.issues.push(Issue::new(k.pos, key, message));
+            }
+        }
     }
 
     fn node(&mut self, key: &'static str) -> Option<&Node> {
@@ -332,6 +351,25 @@ impl Document {
         values
     }
 
+    /// [`Document::map`], with each value's [`Validate`] run at its path.
+    pub fn map_validated<K: DeserializeOwned, V: DeserializeOwned + Validate>(
+        &mut self,
+        key: &'static str,
+    ) -> Option<Vec<(K, V)>> {
+        let values = self.map::<K, V>(key)?;
+        let names: Vec<String> = match self.root.get(key).map(|n| &n.kind) {
+            Some(NodeKind::Map(entries)) => entries
+                .iter()
+                .map(|(k, _)| key_path(key, k.scalar().unwrap_or("?")))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for ((_, value), path) in values.iter().zip(names) {
+            self.validate(value, path);
+        }
+        Some(values)
+    }
+
     fn wrong_kind<T>(&mut self, node: &Node, key: &str, expected: &str) -> Option<T> {
         let message = format!("expected {expected}, found {}", node.kind_name());
         self.issues.push(Issue::new(node.pos, key, message));
@@ -351,7 +389,7 @@ impl Document {
                 .join(", ");
             for (key, _) in entries {
                 let name = key.scalar().unwrap_or("?");
-                if !self.sections.contains(&name) {
+                if !self.sections.contains(&name) && !self.refused.contains(&name) {
                     let message = format!("unknown field `{name}`, expected one of {expected}");
                     self.issues.push(Issue::new(key.pos, "", message));
                 }

@@ -19,6 +19,8 @@ mod limits;
 pub mod publish;
 pub mod release;
 pub mod release_day;
+pub mod repo;
+pub mod repos;
 pub mod rules;
 pub mod schedule;
 mod secret;
@@ -39,6 +41,7 @@ pub use error::{ConfigError, ConfigErrors, Issue, Pos};
 pub use github::{GithubConfig, GithubCredentials};
 pub use gitlab::GitlabConfig;
 pub use limits::{LimitsConfig, DEFAULT_COMMANDS_PER_COMMENT, DEFAULT_MENTIONS_PER_CC};
+pub use repo::{RepoFile, REPO_FILE_PATH};
 pub use server::{DatabaseKind, DatabaseUrl, ServerConfig};
 pub use spanned::Spanned;
 pub use triage::{TriageConfig, DEFAULT_BACKLOG_MILESTONE};
@@ -82,6 +85,9 @@ pub struct Config {
     pub rules: Vec<rules::Rule>,
     /// `limits:` — bounded work per comment (commands, mentions). Default 50 and 50.
     pub limits: LimitsConfig,
+    /// `repos:` — per-repository process sections (`github:owner/name`, `gitlab:group/*`),
+    /// in file order; the first match applies. Default none.
+    pub repos: Vec<(repos::RepoPattern, repos::RepoSections)>,
 }
 
 /// Whether `FORGEHAND_LOG_FORMAT=json` asks for JSON log lines (read before the
@@ -191,6 +197,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let schedules = doc.list("schedules");
     let incidents = doc.section("incidents");
     let limits = doc.section("limits");
+    let repos = doc.map_validated("repos");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -204,6 +211,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         schedules: schedules?,
         incidents: incidents?,
         limits: limits?,
+        repos: repos?,
     })
 }
 

@@ -201,6 +201,25 @@ impl Forge for Recorder {
     fn kind(&self) -> ForgeKind {
         ForgeKind::Github
     }
+    async fn edit_comment(
+        &self,
+        item: &IssueRef,
+        _comment_id: u64,
+        _body: &str,
+    ) -> Result<(), ForgeError> {
+        self.log(format!("edit comment {item}"));
+        Ok(())
+    }
+    async fn set_commit_status(
+        &self,
+        _repo: &RepoPath,
+        _sha: &str,
+        _context: &str,
+        _success: bool,
+        _description: &str,
+    ) -> Result<(), ForgeError> {
+        Err(unused("set_commit_status"))
+    }
     async fn issue(&self, item: &IssueRef) -> Result<IssueSnapshot, ForgeError> {
         self.log(format!("issue {item}"));
         Ok(IssueSnapshot {

@@ -200,6 +200,25 @@ pub trait Forge: ReleaseForge + Send + Sync {
         name: &LabelName,
         color: &str,
     ) -> Result<(), ForgeError>;
+
+    /// Replace the text of comment `comment_id` on `item`.
+    async fn edit_comment(
+        &self,
+        item: &IssueRef,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// Set the commit status `context` of `sha` (GitHub status / GitLab commit status):
+    /// success or failure, with a one-line description.
+    async fn set_commit_status(
+        &self,
+        repo: &RepoPath,
+        sha: &str,
+        context: &str,
+        success: bool,
+        description: &str,
+    ) -> Result<(), ForgeError>;
 }
 
 /// What the release flow needs from a forge, beyond issues and comments: tags, files at a

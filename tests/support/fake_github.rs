@@ -80,6 +80,9 @@ fn repo_route(
     query: &Query,
     body: &Value,
 ) -> Reply {
+    if let Some(reply) = super::fake_checks::github_route(state, repo, method, rest, body) {
+        return reply;
+    }
     if let Some(reply) = super::fake_release_github::route(state, repo, method, rest, query, body) {
         return reply;
     }

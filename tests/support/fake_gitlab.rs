@@ -58,6 +58,9 @@ fn project_route(
     query: &Query,
     body: &Value,
 ) -> Reply {
+    if let Some(reply) = super::fake_checks::gitlab_route(state, repo, method, rest, body) {
+        return reply;
+    }
     if let Some(reply) = super::fake_release_gitlab::route(state, repo, method, rest, query, body) {
         return reply;
     }

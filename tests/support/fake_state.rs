@@ -134,6 +134,8 @@ pub(super) struct State {
     pub gitlab_self: Option<String>,
     /// Tags, files, branches, merge requests and pipelines (`fake_release.rs`).
     pub release: super::fake_release::ReleaseState,
+    /// (repo, sha) → commit statuses set, oldest first.
+    pub statuses: BTreeMap<(String, String), Vec<super::fake_checks::FakeStatus>>,
     /// Release objects, pipeline jobs and the webhook outbox (`fake_publish.rs`).
     pub publish: super::fake_publish::PublishState,
     /// Headers sent with every answer (the forges' rate-limit headers).

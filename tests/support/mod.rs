@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod fake_checks;
 pub mod fake_faults;
 pub mod fake_forge;
 mod fake_github;

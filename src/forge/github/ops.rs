@@ -216,6 +216,34 @@ impl Forge for GithubForge {
             .map(|c| c.id))
     }
 
+    async fn edit_comment(
+        &self,
+        item: &IssueRef,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        let path = format!("{}/issues/comments/{comment_id}", repo_base(&item.repo)?);
+        self.request(Method::PATCH, &path, Some(&json!({ "body": body })))
+            .await
+            .map(drop)
+    }
+
+    async fn set_commit_status(
+        &self,
+        repo: &RepoPath,
+        sha: &str,
+        context: &str,
+        success: bool,
+        description: &str,
+    ) -> Result<(), ForgeError> {
+        let path = format!("{}/statuses/{}", repo_base(repo)?, encode(sha));
+        let state = if success { "success" } else { "failure" };
+        let body = json!({ "state": state, "context": context, "description": description });
+        self.request(Method::POST, &path, Some(&body))
+            .await
+            .map(drop)
+    }
+
     async fn react(
         &self,
         item: &IssueRef,

@@ -179,6 +179,38 @@ impl Forge for GitlabForge {
             .map(|n| n.id))
     }
 
+    async fn edit_comment(
+        &self,
+        item: &IssueRef,
+        comment_id: u64,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        let endpoint = format!("{}/notes/{comment_id}", item_base(item));
+        self.request(Method::PUT, &endpoint, Some(&json!({ "body": body })))
+            .await
+            .map(drop)
+    }
+
+    async fn set_commit_status(
+        &self,
+        repo: &RepoPath,
+        sha: &str,
+        context: &str,
+        success: bool,
+        description: &str,
+    ) -> Result<(), ForgeError> {
+        let endpoint = format!(
+            "{}/statuses/{}",
+            project_base(repo),
+            crate::forge::transport::encode::encode(sha)
+        );
+        let state = if success { "success" } else { "failed" };
+        let body = json!({ "state": state, "name": context, "description": description });
+        self.request(Method::POST, &endpoint, Some(&body))
+            .await
+            .map(drop)
+    }
+
     async fn react(
         &self,
         item: &IssueRef,
