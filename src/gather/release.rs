@@ -5,13 +5,16 @@
 //! merge request a feedback summary goes on. The only I/O of the release flow besides
 //! executing its plan.
 
+use crate::config::release::DeployTrigger;
 use crate::config::Config;
-use crate::decide::release::{feedback, publish};
+use crate::decide::release::{feedback, publish, refresh, OpenReleaseMr};
 use crate::decide::{ReleaseFacts, Subject};
 use crate::event::{Event, EventKind, PipelineStatus};
 use crate::forge::{Forge, ForgeError};
 use crate::model::{LabelName, RepoPath};
-use crate::release::{marker, previous_tag_name, Version, MARKER_CHECKLIST, MARKER_RELEASE_MR};
+use crate::release::{
+    extract_section, marker, previous_tag_name, Version, MARKER_CHECKLIST, MARKER_RELEASE_MR,
+};
 
 /// Default branch when neither the configuration nor the payload names one.
 const FALLBACK_DEFAULT_BRANCH: &str = "main";
@@ -36,6 +39,10 @@ pub async fn gather(
         .clone()
         .or_else(|| repo.default_branch.clone())
         .unwrap_or_else(|| FALLBACK_DEFAULT_BRANCH.to_string());
+    if let Some(facts) = refresh_only(forge, config, event, &subject, path, &default_branch).await?
+    {
+        return Ok(Some(facts));
+    }
     let tags = forge.tags(path).await?;
     let tag = match subject {
         Subject::Tag(tag) => tag,
@@ -60,15 +67,31 @@ pub async fn gather(
         .file_at(path, release.changelog_file(), &tag)
         .await?
         .map(|f| f.content);
-    if let Some((previous, _)) = previous_tag_name(&tags, &version, &format) {
+    // The changes between the tags (compare, then their merged requests) serve the notes when
+    // the changelog has no section for this version, deployment requests and feedback.
+    let has_section = facts
+        .changelog
+        .as_deref()
+        .is_some_and(|text| extract_section(text, &version).is_some());
+    let changes_needed = !has_section
+        || files_deploy_request(config, event)
+        || matches!(event.kind, EventKind::ReleasePublished { .. });
+    let previous = previous_tag_name(&tags, &version, &format).filter(|_| changes_needed);
+    if let Some((previous, _)) = previous {
         facts.changes = forge
             .merged_between(path, previous, &tag, &default_branch)
             .await?;
     }
-    facts.pipeline = forge
-        .latest_pipeline(path, &tag, release.pipeline_stage())
-        .await?;
-    if release.deploy_requests.is_some() {
+    // A pipeline delivery brings its own status; a merged release MR publishes without one.
+    if !matches!(
+        event.kind,
+        EventKind::Pipeline { .. } | EventKind::MergeRequest { .. }
+    ) {
+        facts.pipeline = forge
+            .latest_pipeline(path, &tag, release.pipeline_stage())
+            .await?;
+    }
+    if files_deploy_request(config, event) {
         let blocker = LabelName::parse(&release.labels.blocker)?;
         facts.blockers = forge.open_issues_with_label(path, &blocker).await?;
     }
@@ -99,6 +122,62 @@ pub async fn gather(
     around_publishing(forge, config, event, path, &version, &mut facts).await?;
     facts.tags = tags;
     Ok(Some(facts))
+}
+
+/// Whether `event` may file a deployment request, whose requirements name the blockers: a
+/// tag push or a published release as configured, or a comment (`/deploy`).
+fn files_deploy_request(config: &Config, event: &Event) -> bool {
+    let Some(requests) = &config.release.deploy_requests else {
+        return false;
+    };
+    match event.kind {
+        EventKind::TagPushed { .. } => requests.on == DeployTrigger::Tag,
+        EventKind::ReleasePublished { .. } => requests.on == DeployTrigger::Release,
+        EventKind::Comment { .. } => true,
+        _ => false,
+    }
+}
+
+/// For an event that only refreshes the pipeline line: the open release merge request of the
+/// tag's version, when its body has the line (one read); `None` when the release must be
+/// gathered in full (no such merge request yet: the pipeline overtook the tag push).
+async fn refresh_only(
+    forge: &dyn Forge,
+    config: &Config,
+    event: &Event,
+    subject: &Subject,
+    path: &RepoPath,
+    default_branch: &str,
+) -> Result<Option<ReleaseFacts>, ForgeError> {
+    let Subject::Tag(tag) = subject else {
+        return Ok(None);
+    };
+    let release = &config.release;
+    let Ok(version) = release.tag_format().parse(tag) else {
+        return Ok(None);
+    };
+    if !refresh::refreshes_only(event, config) {
+        return Ok(None);
+    }
+    let mark = marker(MARKER_RELEASE_MR, &version.to_string(), None);
+    let found = forge
+        .merge_requests_between(path, release.release_branch(), default_branch)
+        .await?;
+    let open = found.into_iter().find(|mr| {
+        mr.is_open()
+            && mr.body.contains(&mark)
+            && refresh::refreshable(config, &version, tag, path.as_str(), &mr.body)
+    });
+    Ok(open.map(|mr| ReleaseFacts {
+        tag: tag.clone(),
+        tags: vec![tag.clone()],
+        default_branch: default_branch.to_string(),
+        open_release_mr: Some(OpenReleaseMr {
+            number: mr.number,
+            body: mr.body,
+        }),
+        ..ReleaseFacts::default()
+    }))
 }
 
 /// The facts of publishing, each fetched only for the event that needs it: the failed jobs

@@ -14,6 +14,7 @@ mod flow_tests;
 pub mod publish;
 #[cfg(test)]
 mod publish_tests;
+pub mod refresh;
 mod render;
 #[cfg(test)]
 mod testing;
@@ -63,6 +64,17 @@ pub struct ReleaseFacts {
     /// Number of this version's release merge request, when the feedback summary goes there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release_mr: Option<u64>,
+    /// The open release merge request of this version, when the event only refreshes its
+    /// pipeline line ([`refresh::refreshes_only`]); the other facts are then not gathered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_release_mr: Option<OpenReleaseMr>,
+}
+
+/// The open release merge request whose pipeline line an event refreshes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OpenReleaseMr {
+    pub number: u64,
+    pub body: String,
 }
 
 /// Why the release flow looks at this event: the tag it is about, if the event concerns a
@@ -274,6 +286,10 @@ pub fn decide(
         plan.notes.push(format!("`{tag}` is not a release tag"));
         return;
     };
+    if let (Some(open), EventKind::Pipeline { .. }) = (&facts.open_release_mr, &event.kind) {
+        refresh_pipeline_line(&derived, open, plan);
+        return;
+    }
     let intents = &mut plan.intents;
     match &event.kind {
         EventKind::TagPushed { .. } | EventKind::Pipeline { .. } => {
@@ -320,6 +336,37 @@ pub fn decide(
             feedback::released_in(&derived, plan);
         }
         _ => {}
+    }
+}
+
+/// Only the pipeline line of the open release merge request changes: the body as it stands
+/// with that line re-rendered (the labels as the full flow gives them: a patch tag is a
+/// hotfix).
+fn refresh_pipeline_line(derived: &Derived<'_>, open: &OpenReleaseMr, plan: &mut Plan) {
+    let Some(body) = refresh::refreshed(derived, &open.body) else {
+        plan.notes.push(format!(
+            "the pipeline line of !{} was not found; it is refreshed by the next tag push",
+            open.number
+        ));
+        return;
+    };
+    if body == open.body {
+        plan.notes.push(format!(
+            "the pipeline line of !{} is up to date",
+            open.number
+        ));
+        return;
+    }
+    match render::release_merge_request_with(derived, &body) {
+        Ok(mut spec) => {
+            let hotfix = &derived.config.labels.hotfix;
+            let patch = derived.version.patch() > 0 && !derived.version.is_prerelease();
+            if patch && !spec.labels.contains(hotfix) {
+                spec.labels.push(hotfix.clone());
+            }
+            plan.intents.push(Intent::UpsertMergeRequest(spec));
+        }
+        Err(e) => plan.notes.push(e),
     }
 }
 

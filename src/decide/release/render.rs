@@ -37,10 +37,10 @@ fn render(
     template.render(&context).map_err(|e| e.to_string())
 }
 
-/// The release merge request `release-next` → default branch.
-pub fn release_merge_request(derived: &Derived<'_>) -> Result<MergeRequestSpec, String> {
+/// The release merge request's template context.
+pub(super) fn release_mr_context(derived: &Derived<'_>) -> ReleaseMrContext {
     let facts = derived.facts;
-    let context = ReleaseMrContext {
+    ReleaseMrContext {
         version: derived.version.clone(),
         previous_version: derived.previous.clone(),
         bump: derived.bump,
@@ -51,9 +51,30 @@ pub fn release_merge_request(derived: &Derived<'_>) -> Result<MergeRequestSpec, 
         release_date: derived.release_date,
         tag: facts.tag.clone(),
         project: derived.repo.clone(),
-    };
+    }
+}
+
+/// The release merge request's body for `context`.
+pub(super) fn render_release_mr(
+    derived: &Derived<'_>,
+    context: &ReleaseMrContext,
+) -> Result<String, String> {
+    render(derived, TemplateKind::Release, to_context(context))
+}
+
+/// The release merge request `release-next` → default branch.
+pub fn release_merge_request(derived: &Derived<'_>) -> Result<MergeRequestSpec, String> {
+    let body = render_release_mr(derived, &release_mr_context(derived))?;
+    release_merge_request_with(derived, &body)
+}
+
+/// The release merge request with `body` (rendered, or refreshed in place).
+pub(super) fn release_merge_request_with(
+    derived: &Derived<'_>,
+    body: &str,
+) -> Result<MergeRequestSpec, String> {
+    let facts = derived.facts;
     let mark = marker(MARKER_RELEASE_MR, &derived.version.to_string(), None);
-    let body = render(derived, TemplateKind::Release, to_context(&context))?;
     let labels = &derived.config.labels;
     let mut mr_labels = vec![labels.release.clone()];
     if derived.bump == Some(BumpKind::Patch) {
@@ -64,7 +85,7 @@ pub fn release_merge_request(derived: &Derived<'_>) -> Result<MergeRequestSpec, 
         source_branch: derived.config.release_branch().to_string(),
         target_branch: facts.default_branch.clone(),
         title: format!("Release {}", facts.tag),
-        body: ensure_marker(&body, &mark),
+        body: ensure_marker(body, &mark),
         labels: mr_labels,
         assignees: derived.manager.iter().cloned().collect(),
         remove_source_branch: true,
