@@ -323,6 +323,7 @@ impl Worker {
         let forge = self.forges.get(job.forge);
         let context = gather(&event, &self.config, self.store.as_ref(), forge.as_deref()).await?;
         let plan = decide::decide(&event, &self.config, &context, crate::clock::now());
+        crate::explain::keep_facts(self.store.as_ref(), job, &event, &context, &plan).await;
         for note in &plan.notes {
             tracing::info!("{note}");
         }

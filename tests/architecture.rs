@@ -12,7 +12,7 @@ const PURE: &[&str] = &[
 ];
 /// Modules that talk to the network, the store or the process.
 const IO: &[&str] = &[
-    "forge", "store", "gather", "execute", "worker", "ingress", "schedule", "startup", "cli", "ui",
+    "forge", "store", "gather", "execute", "explain", "worker", "ingress", "schedule", "startup", "cli", "ui",
 ];
 
 /// What each module may import (the table in docs/ARCHITECTURE.md). A module missing here
@@ -67,10 +67,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "decide",
             "gather",
             "execute",
+            "explain",
             "forge",
             "store",
             "telemetry",
             "clock",
+        ],
+    ),
+    (
+        "explain",
+        &[
+            "model", "event", "plan", "config", "decide", "store", "clock",
         ],
     ),
     (
@@ -98,6 +105,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "startup",
             "telemetry",
             "clock",
+            "explain",
+            "store",
         ],
     ),
 ];

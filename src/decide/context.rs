@@ -6,7 +6,7 @@
 
 use crate::model::{IssueSnapshot, MarkedIssue, Milestone};
 use crate::role::Role;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Why a fact is unknown when nothing tried to fetch it.
@@ -14,7 +14,7 @@ pub const NOT_LOOKED_UP: &str = "it was not looked up";
 
 /// A fact `decide` may need: what the forge said, what `forgehand plan` assumes, or unknown
 /// (and why). The default is unknown, so a fact nobody fetched refuses what depends on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fact<T> {
     /// The forge (or the configuration) says so.
@@ -74,7 +74,7 @@ pub struct Needs {
 }
 
 /// Facts gathered for one event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Context {
     /// The actor's role as the forge reports it (the YAML `roles:` map wins over it);
     /// unknown unless gathered.
