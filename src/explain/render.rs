@@ -76,7 +76,7 @@ impl fmt::Display for Account {
                 }
                 for (i, intent) in plan.intents.iter().enumerate() {
                     let text = indented(&intent.text, 5);
-                    writeln!(f, "  {}. {}", i + 1, text.trim_start())?;
+                    writeln!(f, "  {}. {}", i + 1, text.trim())?;
                 }
                 for note in &plan.notes {
                     writeln!(f, "  note: {note}")?;
