@@ -12,7 +12,8 @@ const PURE: &[&str] = &[
 ];
 /// Modules that talk to the network, the store or the process.
 const IO: &[&str] = &[
-    "forge", "store", "gather", "execute", "explain", "worker", "ingress", "schedule", "startup", "cli", "ui",
+    "forge", "store", "gather", "execute", "explain", "worker", "ingress", "schedule", "startup",
+    "cli", "ui",
 ];
 
 /// What each module may import (the table in docs/ARCHITECTURE.md). A module missing here

@@ -91,7 +91,11 @@ async fn store_a_failed_delivery(dir: &Path, config_path: &str) {
         .unwrap()
         .remove(0);
     store
-        .finish(job.id, job.attempt, Outcome::Failed("forge answered 500".into()))
+        .finish(
+            job.id,
+            job.attempt,
+            Outcome::Failed("forge answered 500".into()),
+        )
         .await
         .unwrap();
 }
@@ -105,12 +109,23 @@ async fn explain_redeliver_and_replay_from_the_command_line() {
     let out = forgehand(&["explain", "c-1", "--config", &config]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(stdout.starts_with("delivery github:c-1 (issue_comment)"), "{stdout}");
-    assert!(stdout.contains("state: failed after 1 attempt\nreason: forge answered 500"), "{stdout}");
+    assert!(
+        stdout.starts_with("delivery github:c-1 (issue_comment)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("state: failed after 1 attempt\nreason: forge answered 500"),
+        "{stdout}"
+    );
     assert!(stdout.contains("  ✓ ack: matched\n  ✗ never: did not match\n      labels: `wontfix` is missing (labels bug, seen)"), "{stdout}");
-    assert!(stdout.contains("edit Codertocat/Hello-World#1: add labels \"seen\""), "{stdout}");
+    assert!(
+        stdout.contains("edit Codertocat/Hello-World#1: add labels \"seen\""),
+        "{stdout}"
+    );
 
-    let out = forgehand(&["explain", "c-1", "--forge", "github", "--json", "--config", &config]);
+    let out = forgehand(&[
+        "explain", "c-1", "--forge", "github", "--json", "--config", &config,
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["delivery_id"], "c-1");
@@ -123,7 +138,10 @@ async fn explain_redeliver_and_replay_from_the_command_line() {
 
     // The new configuration: `ack` adds another label; `never` now matches.
     let changed = RULES
-        .replace("then: { add_labels: [seen] }", "then: { add_labels: [seen, triaged] }")
+        .replace(
+            "then: { add_labels: [seen] }",
+            "then: { add_labels: [seen, triaged] }",
+        )
         .replace("labels: [wontfix]", "labels: [bug]");
     let new = write_config(dir.path(), "new.yml", &changed);
     let out = forgehand(&["replay", "--config", &new, "--since", "1d"]);
@@ -144,7 +162,10 @@ async fn explain_redeliver_and_replay_from_the_command_line() {
 
     let out = forgehand(&["redeliver", "c-1", "--config", &config]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout).trim(), "github:c-1 queued again; a running forgehand picks it up");
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "github:c-1 queued again; a running forgehand picks it up"
+    );
     let out = forgehand(&["redeliver", "c-1", "--config", &config]);
     assert!(!out.status.success());
     assert_eq!(

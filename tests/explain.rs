@@ -92,7 +92,11 @@ async fn a_failed_delivery_is_queued_again_and_runs() {
     // A delivery whose payload did not decode failed; queued again, it fails again the same way
     // (the payload is what it is) — but it was claimed and tried once more.
     let status = app
-        .github("issue_comment", "r-2", &serde_json::json!({"action": "created"}))
+        .github(
+            "issue_comment",
+            "r-2",
+            &serde_json::json!({"action": "created"}),
+        )
         .await
         .status;
     assert_eq!(status, 202);
@@ -106,7 +110,11 @@ async fn a_failed_delivery_is_queued_again_and_runs() {
     let queued = app.delivery(ForgeKind::Github, "r-2").await;
     assert_eq!(queued.state, "pending");
     assert!(
-        queued.reason.as_deref().unwrap().starts_with("queued again by an operator; it had failed: "),
+        queued
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("queued again by an operator; it had failed: "),
         "{queued:?}"
     );
     app.wait_idle().await;

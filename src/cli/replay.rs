@@ -67,7 +67,9 @@ pub(super) fn replay(path: &Path, since: Duration, repo: Option<String>, json: b
             // end inside it); what was replayed of it is skipped.
             let fresh: Vec<_> = page
                 .iter()
-                .filter(|s| !(s.received_at == query.since_ms && edge.contains(&s.record.delivery_id)))
+                .filter(|s| {
+                    !(s.received_at == query.since_ms && edge.contains(&s.record.delivery_id))
+                })
                 .collect();
             edge = page
                 .iter()
@@ -79,7 +81,12 @@ pub(super) fn replay(path: &Path, since: Duration, repo: Option<String>, json: b
                 if progress {
                     let s = &report.summary;
                     let mut err = std::io::stderr();
-                    let _ = write!(err, "\rreplayed {} deliveries, {} differ", s.replayed + s.skipped, s.differing);
+                    let _ = write!(
+                        err,
+                        "\rreplayed {} deliveries, {} differ",
+                        s.replayed + s.skipped,
+                        s.differing
+                    );
                     let _ = err.flush();
                 }
             }

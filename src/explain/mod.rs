@@ -73,7 +73,10 @@ pub async fn keep_facts(
         (Ok(context), Ok(plan)) => DeliveryFacts {
             forge: job.forge,
             delivery_id: job.delivery_id.clone(),
-            repo: event.repo.as_ref().map_or(String::new(), |r| r.path.clone()),
+            repo: event
+                .repo
+                .as_ref()
+                .map_or(String::new(), |r| r.path.clone()),
             context,
             plan,
             at: crate::clock::now_ms(),
@@ -129,8 +132,10 @@ pub struct Account {
 
 /// A Unix millisecond as RFC 3339 UTC text.
 pub fn time_text(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+    )
 }
 
 /// The account of one stored delivery, the rules judged by `config`; `None` when no such
@@ -194,7 +199,10 @@ pub async fn account(
         reason: record.reason,
         attempts: record.attempts,
         event: event_view,
-        facts: context.as_ref().and_then(|c| serde_json::to_value(c).ok()).map(without_nulls),
+        facts: context
+            .as_ref()
+            .and_then(|c| serde_json::to_value(c).ok())
+            .map(without_nulls),
         decided_at: facts.map(|f| time_text(f.at)),
         rules,
         plan,
@@ -215,4 +223,3 @@ fn without_nulls(value: serde_json::Value) -> serde_json::Value {
         other => other,
     }
 }
-

@@ -65,11 +65,17 @@ fn slot(intent: &IntentRecord) -> (String, String) {
 /// The difference between a recorded plan and a new one: intents equal in both are the same;
 /// of the rest, a recorded and a new intent of the same kind and target are one changed; the
 /// others were dropped or added.
-pub fn compare(before: &PlanRecord, after: &PlanRecord) -> (Vec<IntentRecord>, Vec<IntentRecord>, Vec<Changed>) {
+pub fn compare(
+    before: &PlanRecord,
+    after: &PlanRecord,
+) -> (Vec<IntentRecord>, Vec<IntentRecord>, Vec<Changed>) {
     let mut old: Vec<Option<&IntentRecord>> = before.intents.iter().map(Some).collect();
     let mut fresh: Vec<&IntentRecord> = Vec::new();
     for intent in &after.intents {
-        match old.iter().position(|o| o.is_some_and(|o| o.spec == intent.spec)) {
+        match old
+            .iter()
+            .position(|o| o.is_some_and(|o| o.spec == intent.spec))
+        {
             Some(i) => old[i] = None,
             None => fresh.push(intent),
         }

@@ -3,9 +3,8 @@
 //! transaction, commits, and only then answers each request.
 
 use super::{
-    ActionQuery, ActionRecord, DeliveryFacts, DeliveryRecord, Pruned, Redelivery, StoredDelivery,
-    StoredQuery, Inserted, Job, NewDelivery, Outcome, QueueStats,
-    Store, StoreError,
+    ActionQuery, ActionRecord, DeliveryFacts, DeliveryRecord, Inserted, Job, NewDelivery, Outcome,
+    Pruned, QueueStats, Redelivery, Store, StoreError, StoredDelivery, StoredQuery,
 };
 use crate::model::ForgeKind;
 use async_trait::async_trait;

@@ -93,7 +93,9 @@ pub(super) fn redeliver(
     id: &str,
 ) -> rusqlite::Result<Redelivery> {
     let found: Option<(String, Option<String>)> = conn
-        .prepare_cached("SELECT state, reason FROM deliveries WHERE forge = ?1 AND delivery_id = ?2")?
+        .prepare_cached(
+            "SELECT state, reason FROM deliveries WHERE forge = ?1 AND delivery_id = ?2",
+        )?
         .query_row(params![forge.as_str(), id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((state, reason)) = found else {
@@ -107,7 +109,11 @@ pub(super) fn redeliver(
              lease_until = NULL, not_before = 0, finished_at = NULL
          WHERE forge = ?2 AND delivery_id = ?3 AND state = 'failed'",
     )?
-    .execute(params![requeued_reason(reason.as_deref()), forge.as_str(), id])?;
+    .execute(params![
+        requeued_reason(reason.as_deref()),
+        forge.as_str(),
+        id
+    ])?;
     Ok(Redelivery::Queued)
 }
 

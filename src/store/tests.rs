@@ -606,13 +606,22 @@ async fn facts_are_kept_per_delivery_with_its_payload(backend: &str) {
     assert_eq!(stored.received_at, 100);
     assert_eq!(stored.record.state, "pending");
     assert_eq!(stored.facts, None);
-    store.record_facts(facts("a", "acme/app", 150)).await.unwrap();
+    store
+        .record_facts(facts("a", "acme/app", 150))
+        .await
+        .unwrap();
     // A later try replaces the earlier one's facts.
     let mut again = facts("a", "acme/app", 160);
     again.plan = r#"{"intents":[1]}"#.into();
     store.record_facts(again.clone()).await.unwrap();
-    store.record_facts(facts("b", "acme/other", 250)).await.unwrap();
-    store.record_facts(facts("c", "acme/app", 350)).await.unwrap();
+    store
+        .record_facts(facts("b", "acme/other", 250))
+        .await
+        .unwrap();
+    store
+        .record_facts(facts("c", "acme/app", 350))
+        .await
+        .unwrap();
     let stored = store.stored(ForgeKind::Github, "a").await.unwrap().unwrap();
     assert_eq!(stored.facts, Some(again));
     assert_eq!(store.stored(ForgeKind::Gitlab, "a").await.unwrap(), None);
@@ -626,7 +635,10 @@ async fn facts_are_kept_per_delivery_with_its_payload(backend: &str) {
         repo: None,
         limit: 10,
     };
-    assert_eq!(ids(store.stored_with_facts(all.clone()).await.unwrap()), ["a", "b", "c"]);
+    assert_eq!(
+        ids(store.stored_with_facts(all.clone()).await.unwrap()),
+        ["a", "b", "c"]
+    );
     let app_since = StoredQuery {
         since_ms: 150,
         repo: Some("acme/app".into()),
@@ -661,14 +673,22 @@ async fn only_a_failed_delivery_is_queued_again(backend: &str) {
     }
     let job = store.claim(3_000, LEASE, 1).await.unwrap().remove(0);
     store
-        .finish(job.id, 3, Outcome::Failed("gave up after 3 attempts: 502".into()))
+        .finish(
+            job.id,
+            3,
+            Outcome::Failed("gave up after 3 attempts: 502".into()),
+        )
         .await
         .unwrap();
     assert_eq!(
         store.redeliver(ForgeKind::Github, "a").await.unwrap(),
         Redelivery::Queued
     );
-    let record = store.delivery(ForgeKind::Github, "a").await.unwrap().unwrap();
+    let record = store
+        .delivery(ForgeKind::Github, "a")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(record.state, "pending");
     assert_eq!(record.attempts, 0);
     assert_eq!(
@@ -690,7 +710,10 @@ async fn pruning_removes_old_rows_and_keeps_new_ones(backend: &str) {
     // "old" and "new" finish; "old-open", as old, is still pending.
     for (id, at) in [("old", 100), ("new", 900), ("old-open", 100)] {
         store.insert(delivery_at(id, at)).await.unwrap();
-        store.record_facts(facts(id, "acme/app", at + 1)).await.unwrap();
+        store
+            .record_facts(facts(id, "acme/app", at + 1))
+            .await
+            .unwrap();
         store
             .record_action(action(id, 0, "acme/app", at + 2))
             .await
@@ -698,7 +721,10 @@ async fn pruning_removes_old_rows_and_keeps_new_ones(backend: &str) {
         if id != "old-open" {
             let job = store.claim(1_000, LEASE, 1).await.unwrap().remove(0);
             assert_eq!(job.delivery_id, id);
-            store.finish(job.id, job.attempt, Outcome::Done).await.unwrap();
+            store
+                .finish(job.id, job.attempt, Outcome::Done)
+                .await
+                .unwrap();
         }
     }
     let pruned = store.prune(500).await.unwrap();
@@ -711,7 +737,11 @@ async fn pruning_removes_old_rows_and_keeps_new_ones(backend: &str) {
         }
     );
     assert_eq!(store.stored(ForgeKind::Github, "old").await.unwrap(), None);
-    let new = store.stored(ForgeKind::Github, "new").await.unwrap().unwrap();
+    let new = store
+        .stored(ForgeKind::Github, "new")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(new.body, br#"{"id":"new"}"#);
     assert!(new.facts.is_some());
     let actions = store

@@ -112,12 +112,18 @@ pub fn failing(when: &Conditions, facts: &Facts<'_>, item: Option<&ItemView>) ->
     }
     if let Some(s) = &when.scoped_label {
         if !on_item(&|i| has_scope(&i.labels, s)) {
-            out.push(format!("scoped_label: no `{s}::` label ({})", labels_of(item)));
+            out.push(format!(
+                "scoped_label: no `{s}::` label ({})",
+                labels_of(item)
+            ));
         }
     }
     if let Some(s) = &when.scoped_label_absent {
         if !on_item(&|i| !has_scope(&i.labels, s)) {
-            out.push(format!("scoped_label_absent: `{s}::` ({})", labels_of(item)));
+            out.push(format!(
+                "scoped_label_absent: `{s}::` ({})",
+                labels_of(item)
+            ));
         }
     }
     let milestone = item.and_then(|i| i.milestone.as_deref());
@@ -202,7 +208,11 @@ pub fn failing(when: &Conditions, facts: &Facts<'_>, item: Option<&ItemView>) ->
     };
     out.extend(pattern("title", &when.title, title));
     out.extend(pattern("body", &when.body, body));
-    out.extend(pattern("target_branch", &when.target_branch, facts.target_branch));
+    out.extend(pattern(
+        "target_branch",
+        &when.target_branch,
+        facts.target_branch,
+    ));
     out.extend(pattern("tag", &when.tag, facts.tag));
     out
 }

@@ -42,9 +42,7 @@ pub fn explain(
     };
     if let (Some(draft), EventKind::Comment { .. }) = (draft.as_mut(), &event.kind) {
         let (mut reply, mut plan) = (reply::Reply::default(), Plan::default());
-        commands::run(
-            event, config, context, now, draft, &mut reply, &mut plan,
-        );
+        commands::run(event, config, context, now, draft, &mut reply, &mut plan);
     }
     let mut verdicts = Vec::with_capacity(config.rules.len());
     for rule in &config.rules {

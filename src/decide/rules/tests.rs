@@ -272,13 +272,20 @@ fn each_condition_table() {
         };
         let verdicts = explain(&event, &config, &context, chrono::Utc::now());
         let verdict = &verdicts[0];
-        assert_eq!((verdict.on_event, verdict.matched), (true, *fires), "{condition}");
+        assert_eq!(
+            (verdict.on_event, verdict.matched),
+            (true, *fires),
+            "{condition}"
+        );
         if *fires {
             assert!(verdict.failed.is_empty(), "{condition}: {verdict:?}");
         } else {
             let name = condition.split(':').next().unwrap();
             assert_eq!(verdict.failed.len(), 1, "{condition}: {verdict:?}");
-            assert!(verdict.failed[0].starts_with(&format!("{name}:")), "{condition}: {verdict:?}");
+            assert!(
+                verdict.failed[0].starts_with(&format!("{name}:")),
+                "{condition}: {verdict:?}"
+            );
         }
     }
 }
