@@ -33,7 +33,9 @@ rules:
 fn stable(text: &str) -> String {
     let time = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z").unwrap();
     let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let millis = regex::Regex::new(r#""at": \d+"#).unwrap();
     let text = time.replace_all(text, "<time>");
+    let text = millis.replace_all(&text, r#""at": "<ms>""#);
     port.replace_all(&text, "127.0.0.1:<port>").into_owned()
 }
 

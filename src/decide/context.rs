@@ -94,10 +94,25 @@ pub struct Context {
     /// Numbers of the open issues carrying the label [`Needs::labelled_issues`] named.
     pub labelled_issues: Option<Vec<u64>>,
     /// The newest issue carrying the marker [`Needs::incident`] named: `Some(None)` when
-    /// there is none.
+    /// there is none. (Kept as JSON for `explain` and `replay`: absent when not looked up,
+    /// `null` when looked up and none found, so that both read back as they were.)
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "looked_up"
+    )]
     pub incident: Option<Option<MarkedIssue>>,
     /// What a release-day firing acts on ([`Needs::release_day`]).
     pub release_day: Option<super::release::day::ReleaseDayFacts>,
+}
+
+/// A present value, `null` included, is `Some`: something was looked up.
+fn looked_up<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl Context {
@@ -117,5 +132,32 @@ impl Context {
             .as_ref()
             .and_then(|u| u.get(&login.to_ascii_lowercase()))
             .is_some_and(|exists| !exists)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_reads_back_as_it_was_kept() {
+        for incident in [None, Some(None)] {
+            let context = Context {
+                actor_role: Fact::Known(Role::Maintainer),
+                labels: Some(vec!["bug".into()]),
+                users: Some(BTreeMap::from([("alice".to_string(), false)])),
+                incident,
+                ..Context::default()
+            };
+            let json = serde_json::to_string(&context).unwrap();
+            let back: Context = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, context, "{json}");
+        }
+        let unknown: Context =
+            serde_json::from_str(r#"{"actor_role":{"unknown":"the forge answered 502"}}"#).unwrap();
+        assert_eq!(
+            unknown.actor_role.unknown_reason(),
+            Some("the forge answered 502")
+        );
     }
 }
