@@ -9,6 +9,7 @@ pub mod config;
 pub mod decide;
 pub mod event;
 pub mod execute;
+pub mod explain;
 pub mod forge;
 pub mod gather;
 pub mod ingress;

@@ -81,7 +81,7 @@ impl std::str::FromStr for ForgeKind {
 }
 
 /// An open milestone. GitHub milestones only have a due date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
     /// Global id.
     pub id: u64,
@@ -93,7 +93,7 @@ pub struct Milestone {
 }
 
 /// Open or closed, as the forge reports it now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IssueState {
     Open,
@@ -101,7 +101,7 @@ pub enum IssueState {
 }
 
 /// An issue / merge request as it stands on the forge right now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssueSnapshot {
     pub labels: Vec<String>,
     pub milestone: Option<String>,
@@ -111,7 +111,7 @@ pub struct IssueSnapshot {
 
 /// An issue found by the hidden marker in its body, with what the incident flow reads of it:
 /// its state, when it was closed, its labels and its body (the marker's text included).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MarkedIssue {
     pub number: u64,
     pub url: Option<String>,
@@ -176,7 +176,7 @@ pub struct FileAtRef {
 }
 
 /// The latest pipeline of a ref.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PipelineInfo {
     pub id: u64,
     /// Forge-neutral status: `pending`, `running`, `success`, `failed`, `canceled`, …
@@ -211,7 +211,7 @@ pub struct Change {
 }
 
 /// A job of a pipeline (GitLab job, GitHub Actions job) that failed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailedJob {
     pub name: String,
     /// The job's web page.

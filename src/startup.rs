@@ -79,6 +79,11 @@ impl Application {
                 tokio::spawn(async move { worker.run(n, wake, stop).await })
             })
             .collect();
+        workers.push(tokio::spawn(store::retention::run(
+            store.clone(),
+            config.server.retention(),
+            stop_rx.clone(),
+        )));
         if !config.schedules.is_empty() {
             let schedules = Arc::new(config.schedules.clone());
             let runner = crate::schedule::runner::run(

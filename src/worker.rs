@@ -335,6 +335,7 @@ impl Worker {
             .await;
         let context = gather(&event, &config, self.store.as_ref(), forge.as_deref()).await?;
         let plan = decide::decide(&event, &config, &context, crate::clock::now());
+        crate::explain::keep_facts(self.store.as_ref(), job, &event, &context, &plan).await;
         for note in &plan.notes {
             tracing::info!("{note}");
         }

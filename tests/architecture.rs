@@ -12,7 +12,8 @@ const PURE: &[&str] = &[
 ];
 /// Modules that talk to the network, the store or the process.
 const IO: &[&str] = &[
-    "forge", "store", "gather", "execute", "worker", "ingress", "schedule", "startup", "cli", "ui",
+    "forge", "store", "gather", "execute", "explain", "worker", "ingress", "schedule", "startup",
+    "cli", "ui",
 ];
 
 /// What each module may import (the table in docs/ARCHITECTURE.md). A module missing here
@@ -68,11 +69,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "decide",
             "gather",
             "execute",
+            "explain",
             "forge",
             "store",
             "telemetry",
             "clock",
             "repo_config",
+        ],
+    ),
+    (
+        "explain",
+        &[
+            "model", "event", "plan", "config", "decide", "store", "clock",
         ],
     ),
     (
@@ -100,6 +108,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "startup",
             "telemetry",
             "clock",
+            "explain",
+            "store",
         ],
     ),
 ];

@@ -1,8 +1,12 @@
-//! The command line: `serve`, `check`, `plan`, `labels sync`.
+//! The command line: `serve`, `check`, `plan`, `labels sync`, `explain`, `redeliver`,
+//! `replay`.
 
 mod check;
+mod explain;
 pub mod labels;
 mod plan;
+mod redeliver;
+mod replay;
 mod serve;
 
 use crate::config::{self, Config};
@@ -77,6 +81,44 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Everything known about one stored delivery: its event, the facts gathered, each
+    /// rule's verdict, the plan, the actions taken, its state.
+    Explain {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// The delivery id (`X-GitHub-Delivery`, GitLab's event UUID, …).
+        delivery: String,
+        /// The forge it came from, when both have a delivery of that id.
+        #[arg(long)]
+        forge: Option<ForgeKind>,
+        /// Print the account as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a failed delivery again.
+    Redeliver {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        delivery: String,
+        #[arg(long)]
+        forge: Option<ForgeKind>,
+    },
+    /// Decide again, with the configuration given, over the stored deliveries and the facts
+    /// gathered for them then; print how each plan would differ from the recorded one.
+    Replay {
+        /// The new configuration (its `server:` section names the store to read).
+        #[arg(long)]
+        config: PathBuf,
+        /// How far back: `7d`, `12h`, `30m`.
+        #[arg(long, default_value = "7d", value_parser = replay::parse_age)]
+        since: std::time::Duration,
+        /// Only this repository's deliveries (`owner/name`, `group/project`).
+        #[arg(long)]
+        repo: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the labels the rules use.
     Labels {
         #[command(subcommand)]
@@ -137,6 +179,23 @@ pub fn main() -> ExitCode {
             };
             plan::plan(&config, &origin, &payload, json)
         }
+        Cmd::Explain {
+            config,
+            delivery,
+            forge,
+            json,
+        } => explain::explain(&config, &delivery, forge, json),
+        Cmd::Redeliver {
+            config,
+            delivery,
+            forge,
+        } => redeliver::redeliver(&config, &delivery, forge),
+        Cmd::Replay {
+            config,
+            since,
+            repo,
+            json,
+        } => replay::replay(&config, since, repo, json),
         Cmd::Labels {
             action:
                 LabelsCmd::Sync {

@@ -50,12 +50,22 @@ pub struct ServerConfig {
     /// and Kubernetes allow by default.
     #[serde(default = "default_shutdown_grace_seconds")]
     pub shutdown_grace_seconds: u64,
+    /// Days finished deliveries (with their payloads), the facts gathered for them and the
+    /// action ledger's rows are kept; `serve` prunes older ones in the background. Pending
+    /// and running deliveries are never pruned. Default 30.
+    #[serde(default = "default_retention_days")]
+    pub retention_days: NonZeroU32,
 }
 
 impl ServerConfig {
     /// The job lease as a duration.
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.lease_seconds.get())
+    }
+
+    /// How long finished deliveries and what is kept of them are kept.
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(u64::from(self.retention_days.get()) * 24 * 3600)
     }
 
     /// The shutdown grace as a duration.
@@ -91,6 +101,10 @@ pub const DEFAULT_SHUTDOWN_GRACE_SECONDS: u64 = 8;
 
 fn default_shutdown_grace_seconds() -> u64 {
     DEFAULT_SHUTDOWN_GRACE_SECONDS
+}
+
+fn default_retention_days() -> NonZeroU32 {
+    NonZeroU32::new(30).expect("non-zero")
 }
 
 fn default_max_attempts() -> NonZeroU32 {

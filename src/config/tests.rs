@@ -184,7 +184,7 @@ fn error_table() {
             &[
                 "config/forgehand.yml:3:3: server: unknown field `lables`, expected one of \
                `listen`, `database_url`, `body_limit_bytes`, `workers`, `lease_seconds`, \
-               `max_attempts`, `dry_run`, `shutdown_grace_seconds`",
+               `max_attempts`, `dry_run`, `shutdown_grace_seconds`, `retention_days`",
             ],
         ),
         (

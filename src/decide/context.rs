@@ -6,7 +6,7 @@
 
 use crate::model::{IssueSnapshot, MarkedIssue, Milestone};
 use crate::role::Role;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Why a fact is unknown when nothing tried to fetch it.
@@ -14,7 +14,7 @@ pub const NOT_LOOKED_UP: &str = "it was not looked up";
 
 /// A fact `decide` may need: what the forge said, what `forgehand plan` assumes, or unknown
 /// (and why). The default is unknown, so a fact nobody fetched refuses what depends on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fact<T> {
     /// The forge (or the configuration) says so.
@@ -74,7 +74,7 @@ pub struct Needs {
 }
 
 /// Facts gathered for one event.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Context {
     /// The actor's role as the forge reports it (the YAML `roles:` map wins over it);
     /// unknown unless gathered.
@@ -94,10 +94,25 @@ pub struct Context {
     /// Numbers of the open issues carrying the label [`Needs::labelled_issues`] named.
     pub labelled_issues: Option<Vec<u64>>,
     /// The newest issue carrying the marker [`Needs::incident`] named: `Some(None)` when
-    /// there is none.
+    /// there is none. (Kept as JSON for `explain` and `replay`: absent when not looked up,
+    /// `null` when looked up and none found, so that both read back as they were.)
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "looked_up"
+    )]
     pub incident: Option<Option<MarkedIssue>>,
     /// What a release-day firing acts on ([`Needs::release_day`]).
     pub release_day: Option<super::release::day::ReleaseDayFacts>,
+}
+
+/// A present value, `null` included, is `Some`: something was looked up.
+fn looked_up<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl Context {
@@ -117,5 +132,32 @@ impl Context {
             .as_ref()
             .and_then(|u| u.get(&login.to_ascii_lowercase()))
             .is_some_and(|exists| !exists)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_reads_back_as_it_was_kept() {
+        for incident in [None, Some(None)] {
+            let context = Context {
+                actor_role: Fact::Known(Role::Maintainer),
+                labels: Some(vec!["bug".into()]),
+                users: Some(BTreeMap::from([("alice".to_string(), false)])),
+                incident,
+                ..Context::default()
+            };
+            let json = serde_json::to_string(&context).unwrap();
+            let back: Context = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, context, "{json}");
+        }
+        let unknown: Context =
+            serde_json::from_str(r#"{"actor_role":{"unknown":"the forge answered 502"}}"#).unwrap();
+        assert_eq!(
+            unknown.actor_role.unknown_reason(),
+            Some("the forge answered 502")
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! transaction, commits, and only then answers each request.
 
 use super::{
-    ActionQuery, ActionRecord, DeliveryRecord, Inserted, Job, NewDelivery, Outcome, QueueStats,
-    Store, StoreError,
+    ActionQuery, ActionRecord, DeliveryFacts, DeliveryRecord, Inserted, Job, NewDelivery, Outcome,
+    Pruned, QueueStats, Redelivery, Store, StoreError, StoredDelivery, StoredQuery,
 };
 use crate::model::ForgeKind;
 use async_trait::async_trait;
@@ -63,6 +63,11 @@ pub enum Cmd {
     /// `(forge, repo, comment id)` → last processed body.
     GetBody(ForgeKind, String, u64, Reply<Option<String>>),
     SetBody(ForgeKind, String, u64, String, Reply<()>),
+    RecordFacts(Box<DeliveryFacts>, Reply<()>),
+    Stored(ForgeKind, String, Reply<Option<StoredDelivery>>),
+    ListStored(StoredQuery, Reply<Vec<StoredDelivery>>),
+    Redeliver(ForgeKind, String, Reply<Redelivery>),
+    Prune(i64, Reply<Pruned>),
 }
 
 /// A reply computed inside a transaction, sent once the transaction's fate is known.
@@ -101,6 +106,11 @@ pub fn refuse(cmd: Cmd) -> Pending {
         Cmd::MarkOnce(_, _, r) => pending(r, e()),
         Cmd::GetBody(_, _, _, r) => pending(r, e()),
         Cmd::SetBody(_, _, _, _, r) => pending(r, e()),
+        Cmd::RecordFacts(_, r) => pending(r, e()),
+        Cmd::Stored(_, _, r) => pending(r, e()),
+        Cmd::ListStored(_, r) => pending(r, e()),
+        Cmd::Redeliver(_, _, r) => pending(r, e()),
+        Cmd::Prune(_, r) => pending(r, e()),
     }
 }
 
@@ -280,6 +290,41 @@ impl Store for BatchStore {
         self.call(|r| Cmd::MarkOnce(key, now_ms, r)).await
     }
 
+    async fn record_facts(&self, facts: DeliveryFacts) -> Result<(), StoreError> {
+        self.call(|r| Cmd::RecordFacts(Box::new(facts), r)).await
+    }
+
+    async fn stored(
+        &self,
+        forge: ForgeKind,
+        delivery_id: &str,
+    ) -> Result<Option<StoredDelivery>, StoreError> {
+        let id = delivery_id.to_string();
+        let found = self.call(|r| Cmd::Stored(forge, id, r)).await?;
+        Ok(found.map(decompressed))
+    }
+
+    async fn stored_with_facts(
+        &self,
+        query: StoredQuery,
+    ) -> Result<Vec<StoredDelivery>, StoreError> {
+        let found = self.call(|r| Cmd::ListStored(query, r)).await?;
+        Ok(found.into_iter().map(decompressed).collect())
+    }
+
+    async fn redeliver(
+        &self,
+        forge: ForgeKind,
+        delivery_id: &str,
+    ) -> Result<Redelivery, StoreError> {
+        let id = delivery_id.to_string();
+        self.call(|r| Cmd::Redeliver(forge, id, r)).await
+    }
+
+    async fn prune(&self, before_ms: i64) -> Result<Pruned, StoreError> {
+        self.call(|r| Cmd::Prune(before_ms, r)).await
+    }
+
     async fn comment_body(
         &self,
         forge: ForgeKind,
@@ -302,4 +347,17 @@ impl Store for BatchStore {
         self.call(|r| Cmd::SetBody(forge, repo, comment_id, body, r))
             .await
     }
+}
+
+/// A stored delivery with its payload as received (an undecodable one is left empty, and
+/// logged).
+fn decompressed(mut stored: StoredDelivery) -> StoredDelivery {
+    match lz4_flex::decompress_size_prepended(&stored.body) {
+        Ok(body) => stored.body = body,
+        Err(e) => {
+            tracing::error!(delivery.id = %stored.record.delivery_id, error = %e, "stored payload is corrupt");
+            stored.body.clear();
+        }
+    }
+    stored
 }

@@ -4,9 +4,15 @@
 mod batch;
 pub mod postgres;
 mod postgres_ledger;
+mod postgres_records;
+mod records;
+pub mod retention;
 mod schema;
 pub mod sqlite;
 mod sqlite_ledger;
+mod sqlite_records;
+
+pub use records::{DeliveryFacts, Pruned, Redelivery, StoredDelivery, StoredQuery};
 
 use crate::model::ForgeKind;
 use async_trait::async_trait;
@@ -317,6 +323,29 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
     /// Give the lock `key` back, if `holder` has it.
     async fn unlock(&self, key: &str, holder: &str) -> Result<(), StoreError>;
+    /// Keep what was gathered and decided for a delivery (replacing an earlier try's).
+    async fn record_facts(&self, facts: DeliveryFacts) -> Result<(), StoreError>;
+    /// A delivery with its payload and its facts, if it is stored.
+    async fn stored(
+        &self,
+        forge: ForgeKind,
+        delivery_id: &str,
+    ) -> Result<Option<StoredDelivery>, StoreError>;
+    /// Deliveries that have facts, received from `since_ms` on, oldest first.
+    async fn stored_with_facts(
+        &self,
+        query: StoredQuery,
+    ) -> Result<Vec<StoredDelivery>, StoreError>;
+    /// Queue a failed delivery again: pending at once, its tries counted from zero (its
+    /// attempt number, which fences, keeps growing), its failure kept in its reason.
+    async fn redeliver(
+        &self,
+        forge: ForgeKind,
+        delivery_id: &str,
+    ) -> Result<Redelivery, StoreError>;
+    /// Remove finished deliveries (and their payloads) received before `before_ms`, and
+    /// facts and ledger rows written before it. Pending and running deliveries are kept.
+    async fn prune(&self, before_ms: i64) -> Result<Pruned, StoreError>;
     /// The last processed text of a comment, if one was recorded.
     async fn comment_body(
         &self,

@@ -4,6 +4,7 @@
 
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::postgres_ledger as ledger;
+use super::postgres_records as records;
 use super::{ClaimedRow, DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::model::ForgeKind;
 use tokio::sync::mpsc;
@@ -176,6 +177,11 @@ async fn apply(tx: &Transaction<'_>, cmd: Cmd) -> (Pending, bool) {
             .await
             .map(|row| row.map(|row| row.get::<_, String>(0)))
         ),
+        Cmd::RecordFacts(f, r) => answer!(r, records::record_facts(tx, &f).await),
+        Cmd::Stored(forge, id, r) => answer!(r, records::stored(tx, forge, &id).await),
+        Cmd::ListStored(q, r) => answer!(r, records::list(tx, &q).await),
+        Cmd::Redeliver(forge, id, r) => answer!(r, records::redeliver(tx, forge, &id).await),
+        Cmd::Prune(before_ms, r) => answer!(r, records::prune(tx, before_ms).await),
         Cmd::SetBody(forge, repo, id, body, r) => answer!(
             r,
             tx.execute(

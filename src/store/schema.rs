@@ -41,6 +41,11 @@ pub const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "set-aside count",
         statements: SQLITE_V3,
     },
+    Migration {
+        version: 4,
+        name: "facts and plan per delivery",
+        statements: SQLITE_V4,
+    },
 ];
 
 /// The PostgreSQL migrations, in order.
@@ -59,6 +64,11 @@ pub const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "set-aside count",
         statements: POSTGRES_V3,
+    },
+    Migration {
+        version: 4,
+        name: "facts and plan per delivery",
+        statements: POSTGRES_V4,
     },
 ];
 
@@ -137,6 +147,36 @@ const SQLITE_V3: &[&str] =
 
 const POSTGRES_V3: &[&str] =
     &["ALTER TABLE deliveries ADD COLUMN set_asides BIGINT NOT NULL DEFAULT 0"];
+
+/// Version 4: what the worker gathered and decided for each delivery (the `Context` and the
+/// plan, as JSON), for `forgehand explain` and `forgehand replay`; pruned with the delivery.
+const SQLITE_V4: &[&str] = &[
+    "CREATE TABLE facts (
+        forge TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        context TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (forge, delivery_id)
+    )",
+    "CREATE INDEX facts_at ON facts (at)",
+    "CREATE INDEX deliveries_received ON deliveries (received_at)",
+];
+
+const POSTGRES_V4: &[&str] = &[
+    "CREATE TABLE facts (
+        forge TEXT NOT NULL,
+        delivery_id TEXT NOT NULL,
+        repo TEXT NOT NULL,
+        context TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (forge, delivery_id)
+    )",
+    "CREATE INDEX facts_at ON facts (at)",
+    "CREATE INDEX deliveries_received ON deliveries (received_at)",
+];
 
 /// Version 1: the schema from before versioning (idempotent, so it adopts such databases).
 pub const SQLITE_V1: &[&str] = &[
@@ -223,8 +263,8 @@ mod tests {
         }
         let names = |ms: &[Migration]| ms.iter().map(|m| m.name).collect::<Vec<_>>();
         assert_eq!(names(SQLITE_MIGRATIONS), names(POSTGRES_MIGRATIONS));
-        assert!(check_not_newer(3, SQLITE_MIGRATIONS).is_ok());
-        let err = check_not_newer(4, SQLITE_MIGRATIONS).unwrap_err();
-        assert!(err.contains("schema version 4"), "{err}");
+        assert!(check_not_newer(4, SQLITE_MIGRATIONS).is_ok());
+        let err = check_not_newer(5, SQLITE_MIGRATIONS).unwrap_err();
+        assert!(err.contains("schema version 5"), "{err}");
     }
 }

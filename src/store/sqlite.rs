@@ -12,6 +12,7 @@
 
 use super::batch::{drain, pending, refuse, BatchStore, Cmd, Pending};
 use super::sqlite_ledger as ledger;
+use super::sqlite_records as records;
 use super::{ClaimedRow, DeliveryRecord, Inserted, Job, NewDelivery, QueueStats, StoreError};
 use crate::model::ForgeKind;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -192,6 +193,13 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
                 .map_err(db);
             pending(r, result)
         }
+        Cmd::RecordFacts(f, r) => pending(r, records::record_facts(conn, &f).map_err(db)),
+        Cmd::Stored(forge, id, r) => pending(r, records::stored(conn, forge, &id).map_err(db)),
+        Cmd::ListStored(q, r) => pending(r, records::list(conn, &q).map_err(db)),
+        Cmd::Redeliver(forge, id, r) => {
+            pending(r, records::redeliver(conn, forge, &id).map_err(db))
+        }
+        Cmd::Prune(before_ms, r) => pending(r, records::prune(conn, before_ms).map_err(db)),
         Cmd::SetBody(forge, repo, id, body, r) => {
             let result = conn
                 .prepare_cached(

@@ -88,6 +88,9 @@ both_backends!(
     leases_are_renewed_only_by_their_attempt,
     the_ledger_records_and_lists_actions,
     locks_have_one_holder_until_they_lapse,
+    facts_are_kept_per_delivery_with_its_payload,
+    only_a_failed_delivery_is_queued_again,
+    pruning_removes_old_rows_and_keeps_new_ones,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -399,7 +402,7 @@ async fn a_database_of_version_1_is_migrated_and_keeps_its_data(backend: &str) {
     )
     .await;
     let store = open(&url).await.unwrap();
-    assert_eq!(schema_versions(&url).await, [1, 2, 3]);
+    assert_eq!(schema_versions(&url).await, [1, 2, 3, 4]);
     let kept = store.delivery(ForgeKind::Github, "old").await.unwrap();
     assert_eq!(kept.map(|d| d.state).as_deref(), Some("pending"));
     assert!(!store.mark_once("schedule:old", 6).await.unwrap());
@@ -408,7 +411,7 @@ async fn a_database_of_version_1_is_migrated_and_keeps_its_data(backend: &str) {
     drop(store);
     // Opening again applies nothing twice.
     let again = open(&url).await.unwrap();
-    assert_eq!(schema_versions(&url).await, [1, 2, 3]);
+    assert_eq!(schema_versions(&url).await, [1, 2, 3, 4]);
     assert_eq!(again.stats().await.unwrap().pending, 1);
 }
 
@@ -572,4 +575,186 @@ async fn locks_have_one_holder_until_they_lapse(backend: &str) {
         .try_lock("mr acme/app release", "c", 24_001, ttl)
         .await
         .unwrap());
+}
+
+fn facts(delivery_id: &str, repo: &str, at: i64) -> DeliveryFacts {
+    DeliveryFacts {
+        forge: ForgeKind::Github,
+        delivery_id: delivery_id.into(),
+        repo: repo.into(),
+        context: r#"{"actor_role":{"known":"developer"}}"#.into(),
+        plan: r#"{"intents":[],"notes":[]}"#.into(),
+        at,
+    }
+}
+
+fn delivery_at(id: &str, received_at: i64) -> NewDelivery {
+    NewDelivery {
+        received_at,
+        body: format!("{{\"id\":\"{id}\"}}").into_bytes(),
+        ..delivery(id)
+    }
+}
+
+async fn facts_are_kept_per_delivery_with_its_payload(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    store.insert(delivery_at("a", 100)).await.unwrap();
+    store.insert(delivery_at("b", 200)).await.unwrap();
+    store.insert(delivery_at("c", 300)).await.unwrap();
+    let stored = store.stored(ForgeKind::Github, "a").await.unwrap().unwrap();
+    assert_eq!(stored.body, br#"{"id":"a"}"#);
+    assert_eq!(stored.received_at, 100);
+    assert_eq!(stored.record.state, "pending");
+    assert_eq!(stored.facts, None);
+    store
+        .record_facts(facts("a", "acme/app", 150))
+        .await
+        .unwrap();
+    // A later try replaces the earlier one's facts.
+    let mut again = facts("a", "acme/app", 160);
+    again.plan = r#"{"intents":[1]}"#.into();
+    store.record_facts(again.clone()).await.unwrap();
+    store
+        .record_facts(facts("b", "acme/other", 250))
+        .await
+        .unwrap();
+    store
+        .record_facts(facts("c", "acme/app", 350))
+        .await
+        .unwrap();
+    let stored = store.stored(ForgeKind::Github, "a").await.unwrap().unwrap();
+    assert_eq!(stored.facts, Some(again));
+    assert_eq!(store.stored(ForgeKind::Gitlab, "a").await.unwrap(), None);
+    let ids = |rows: Vec<StoredDelivery>| {
+        rows.into_iter()
+            .map(|r| r.record.delivery_id)
+            .collect::<Vec<_>>()
+    };
+    let all = StoredQuery {
+        since_ms: 0,
+        repo: None,
+        limit: 10,
+    };
+    assert_eq!(
+        ids(store.stored_with_facts(all.clone()).await.unwrap()),
+        ["a", "b", "c"]
+    );
+    let app_since = StoredQuery {
+        since_ms: 150,
+        repo: Some("acme/app".into()),
+        limit: 10,
+    };
+    let found = store.stored_with_facts(app_since).await.unwrap();
+    assert_eq!(found[0].body, br#"{"id":"c"}"#);
+    assert_eq!(ids(found), ["c"]);
+    let limited = StoredQuery { limit: 1, ..all };
+    assert_eq!(ids(store.stored_with_facts(limited).await.unwrap()), ["a"]);
+}
+
+async fn only_a_failed_delivery_is_queued_again(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    store.insert(delivery("a")).await.unwrap();
+    assert_eq!(
+        store.redeliver(ForgeKind::Github, "a").await.unwrap(),
+        Redelivery::NotFailed("pending".into())
+    );
+    assert_eq!(
+        store.redeliver(ForgeKind::Github, "none").await.unwrap(),
+        Redelivery::NotFound
+    );
+    // Tried three times, then failed.
+    for (attempt, now) in [(1, 1_000), (2, 2_000)] {
+        let job = store.claim(now, LEASE, 1).await.unwrap().remove(0);
+        assert_eq!(job.attempt, attempt);
+        store
+            .retry_later(job.id, attempt, "502".into(), now)
+            .await
+            .unwrap();
+    }
+    let job = store.claim(3_000, LEASE, 1).await.unwrap().remove(0);
+    store
+        .finish(
+            job.id,
+            3,
+            Outcome::Failed("gave up after 3 attempts: 502".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.redeliver(ForgeKind::Github, "a").await.unwrap(),
+        Redelivery::Queued
+    );
+    let record = store
+        .delivery(ForgeKind::Github, "a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.state, "pending");
+    assert_eq!(record.attempts, 0);
+    assert_eq!(
+        record.reason.as_deref(),
+        Some("queued again by an operator; it had failed: gave up after 3 attempts: 502")
+    );
+    // Claimed again at once: a new attempt number (it fences), its tries from one.
+    let job = store.claim(3_001, LEASE, 1).await.unwrap().remove(0);
+    assert_eq!((job.attempt, job.tries), (4, 1));
+    store.finish(job.id, 4, Outcome::Done).await.unwrap();
+    assert_eq!(
+        store.redeliver(ForgeKind::Github, "a").await.unwrap(),
+        Redelivery::NotFailed("done".into())
+    );
+}
+
+async fn pruning_removes_old_rows_and_keeps_new_ones(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    // "old" and "new" finish; "old-open", as old, is still pending.
+    for (id, at) in [("old", 100), ("new", 900), ("old-open", 100)] {
+        store.insert(delivery_at(id, at)).await.unwrap();
+        store
+            .record_facts(facts(id, "acme/app", at + 1))
+            .await
+            .unwrap();
+        store
+            .record_action(action(id, 0, "acme/app", at + 2))
+            .await
+            .unwrap();
+        if id != "old-open" {
+            let job = store.claim(1_000, LEASE, 1).await.unwrap().remove(0);
+            assert_eq!(job.delivery_id, id);
+            store
+                .finish(job.id, job.attempt, Outcome::Done)
+                .await
+                .unwrap();
+        }
+    }
+    let pruned = store.prune(500).await.unwrap();
+    assert_eq!(
+        pruned,
+        Pruned {
+            deliveries: 1,
+            facts: 2,
+            actions: 2
+        }
+    );
+    assert_eq!(store.stored(ForgeKind::Github, "old").await.unwrap(), None);
+    let new = store
+        .stored(ForgeKind::Github, "new")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(new.body, br#"{"id":"new"}"#);
+    assert!(new.facts.is_some());
+    let actions = store
+        .actions(ActionQuery {
+            limit: 10,
+            ..ActionQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].delivery_id, "new");
+    let open = store.delivery(ForgeKind::Github, "old-open").await.unwrap();
+    assert!(open.is_some(), "a pending delivery is never pruned");
+    // Nothing more to prune.
+    assert_eq!(store.prune(500).await.unwrap(), Pruned::default());
 }

@@ -30,7 +30,7 @@ pub const MARKER_TRAIN_BLOCKED: &str = "production-train-blocked";
 const APPROVAL: &str = "The release manager approves";
 
 /// What the worker fetched for a release-day firing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReleaseDayFacts {
     /// The branch releases merge into.
     pub default_branch: String,

@@ -34,7 +34,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 /// What the worker fetched about the release a tag names.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ReleaseFacts {
     /// The release's tag.
     pub tag: String,
@@ -55,11 +55,11 @@ pub struct ReleaseFacts {
     /// Web URL of this release's checklist issue, if one exists.
     pub checklist_url: Option<String>,
     /// The failed jobs of a failed publish pipeline (when the failed-publish issue is on).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_jobs: Vec<FailedJob>,
     /// Titles of the open milestones (forges whose releases link milestones, when the
     /// release object is written).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub milestones: Vec<String>,
     /// Number of this version's release merge request, when the feedback summary goes there.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,7 +71,7 @@ pub struct ReleaseFacts {
 }
 
 /// The open release merge request whose pipeline line an event refreshes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct OpenReleaseMr {
     pub number: u64,
     pub body: String,

@@ -4,12 +4,15 @@
 
 mod actions;
 mod conditions;
+mod explain;
 #[cfg(test)]
 mod tests;
 
 pub use crate::config::rules::{
     Actions, AssigneeIs, Conditions, EventFilter, MilestoneIs, Rule, RuleTemplate, StateAction,
 };
+
+pub use explain::{explain, RuleVerdict};
 
 use crate::decide::Draft;
 use crate::event::{Event, EventKind};

@@ -264,6 +264,29 @@ fn each_condition_table() {
             *fires,
             "{condition} on {labels:?} {milestone:?} {assignees:?} {role:?}"
         );
+        // `explain`'s reasons agree with the evaluation: none exactly when it fires, and
+        // then one naming the condition.
+        let context = crate::decide::Context {
+            actor_role: role.map_or_else(Default::default, crate::decide::Fact::Known),
+            ..Default::default()
+        };
+        let verdicts = explain(&event, &config, &context, chrono::Utc::now());
+        let verdict = &verdicts[0];
+        assert_eq!(
+            (verdict.on_event, verdict.matched),
+            (true, *fires),
+            "{condition}"
+        );
+        if *fires {
+            assert!(verdict.failed.is_empty(), "{condition}: {verdict:?}");
+        } else {
+            let name = condition.split(':').next().unwrap();
+            assert_eq!(verdict.failed.len(), 1, "{condition}: {verdict:?}");
+            assert!(
+                verdict.failed[0].starts_with(&format!("{name}:")),
+                "{condition}: {verdict:?}"
+            );
+        }
     }
 }
 
