@@ -32,6 +32,15 @@ const RETRY_BASE: Duration = Duration::from_secs(5);
 /// Longest delay between two tries of a job.
 const RETRY_MAX: Duration = Duration::from_secs(600);
 
+/// A job set aside at least this many times, and received at least [`SET_ASIDE_MAX_AGE`]
+/// ago, fails instead of being set aside again: a forge that keeps answering 429, or a
+/// budget that never has room for it, does not keep it pending for ever. (Both must hold: a
+/// busy budget may set a young job aside often, and a backlog may make an old job's first
+/// wait.)
+const MAX_SET_ASIDES: i64 = 100;
+/// See [`MAX_SET_ASIDES`].
+const SET_ASIDE_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Worker knobs taken from the configuration.
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
@@ -249,7 +258,7 @@ impl Worker {
 
     /// Work on one claimed job and record how it ended: done, ignored, failed, or to be
     /// retried later with backoff.
-    async fn process(&self, job: Job) {
+    async fn process(&self, mut job: Job) {
         let span = tracing::info_span!(
             "job",
             delivery.id = %job.delivery_id,
@@ -265,7 +274,10 @@ impl Worker {
             job.attempt,
             self.settings.lease,
         ));
-        let outcome = self.handle(&job).instrument(span.clone()).await;
+        // The body goes to decoding and is dropped there: gather, decide and execute hold the
+        // decoded event only.
+        let body = std::mem::take(&mut job.body);
+        let outcome = self.handle(&job, body).instrument(span.clone()).await;
         heartbeat.abort();
         let _enter = span.enter();
         let recorded = match outcome {
@@ -297,7 +309,18 @@ impl Worker {
                     .finish(job.id, job.attempt, Outcome::Failed(why))
                     .await
             }
-            Err(JobError::SetAside(wait)) => self.set_aside(&job, wait).await,
+            Err(JobError::SetAside(wait)) => {
+                match waited_too_long(job.set_asides(), job.received_at, crate::clock::now_ms()) {
+                    Some(why) => {
+                        tracing::warn!(reason = %why, "job failed");
+                        self.record(&job, JobOutcome::Failed);
+                        self.store
+                            .finish(job.id, job.attempt, Outcome::Failed(why))
+                            .await
+                    }
+                    None => self.set_aside(&job, wait).await,
+                }
+            }
             Err(JobError::Retry(why)) => {
                 let delay = retry_delay(job.tries);
                 tracing::warn!(reason = %why, retry_in_s = delay.as_secs(), "job will be retried");
@@ -320,8 +343,8 @@ impl Worker {
 
     /// One job, the way through: decode → gather → decide → execute → record. (The claim
     /// is [`Worker::run`]'s; recording the job's outcome is [`Worker::process`]'s.)
-    async fn handle(&self, job: &Job) -> Result<Outcome, JobError> {
-        let event = match self.decode(job) {
+    async fn handle(&self, job: &Job, body: Vec<u8>) -> Result<Outcome, JobError> {
+        let event = match self.decode(job, body) {
             Ok(event) => event,
             Err(outcome) => return Ok(outcome),
         };
@@ -369,8 +392,10 @@ impl Worker {
     /// The stored delivery as a neutral event, or the outcome of a job that has none to act
     /// on (an ignored kind, a payload that does not decode, an event forgehand caused —
     /// except a release it published, which continues the release chain).
-    fn decode(&self, job: &Job) -> Result<Event, Outcome> {
-        let event = match event::decode(job.forge, &job.event, &job.body) {
+    fn decode(&self, job: &Job, body: Vec<u8>) -> Result<Event, Outcome> {
+        let decoded = event::decode(job.forge, &job.event, &body);
+        drop(body);
+        let event = match decoded {
             Ok(Decoded::Event(event)) => *event,
             Ok(Decoded::Ignored(why)) => return Err(Outcome::Ignored(why)),
             Err(e) => return Err(Outcome::Failed(e.0)),
@@ -423,6 +448,21 @@ async fn heartbeat(store: Arc<dyn Store>, id: i64, attempt: i64, lease: Duration
     }
 }
 
+/// Why a job that would be set aside again fails instead: it was set aside `set_asides`
+/// times already and was received at `received_at_ms`, both past their limits
+/// ([`MAX_SET_ASIDES`], [`SET_ASIDE_MAX_AGE`]).
+fn waited_too_long(set_asides: i64, received_at_ms: i64, now_ms: i64) -> Option<String> {
+    let age = Duration::from_millis(now_ms.saturating_sub(received_at_ms).max(0) as u64);
+    if set_asides < MAX_SET_ASIDES || age < SET_ASIDE_MAX_AGE {
+        return None;
+    }
+    Some(format!(
+        "gave up after being set aside {set_asides} times over {} h: the forge kept refusing \
+         writes (rate limit) or its write budget never had room for this job",
+        age.as_secs() / 3600
+    ))
+}
+
 /// Delay before try number `attempt + 1`: doubling from [`RETRY_BASE`], capped at [`RETRY_MAX`].
 fn retry_delay(attempt: i64) -> Duration {
     let factor = 1u32 << attempt.clamp(0, 16) as u32;
@@ -441,6 +481,28 @@ fn job_outcome(outcome: &Outcome) -> JobOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_job_set_aside_too_often_for_too_long_fails_with_the_reason() {
+        const HOUR: i64 = 3_600_000;
+        let received = 1_000;
+        // Often, but young: a busy budget; old, but seldom set aside: a backlog.
+        assert_eq!(waited_too_long(5_000, received, received + HOUR), None);
+        assert_eq!(waited_too_long(3, received, received + 48 * HOUR), None);
+        assert_eq!(waited_too_long(99, received, received + 48 * HOUR), None);
+        assert_eq!(
+            waited_too_long(100, received, received + 24 * HOUR - 1),
+            None
+        );
+        let why = waited_too_long(100, received, received + 24 * HOUR).expect("gives up");
+        assert_eq!(
+            why,
+            "gave up after being set aside 100 times over 24 h: the forge kept refusing writes \
+             (rate limit) or its write budget never had room for this job"
+        );
+        assert!(waited_too_long(250, received, received + 72 * HOUR)
+            .is_some_and(|why| why.contains("250 times over 72 h")));
+    }
 
     #[test]
     fn retry_delay_doubles_and_is_capped() {

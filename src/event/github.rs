@@ -8,8 +8,8 @@ mod tests;
 mod types;
 
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
+use super::payload::Payload;
 use super::{
     Actor, DecodeError, Decoded, Dialect, Event, EventKind, ForgeKind, LabelRefStyle, Repo,
 };
@@ -40,12 +40,7 @@ const TAG_REF_PREFIX: &str = "refs/tags/";
 
 /// Decode one GitHub delivery. `event_name` is the `X-GitHub-Event` header.
 pub fn decode(event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
-    let value: Value = serde_json::from_slice(body)?;
-    if !value.is_object() {
-        return Err(DecodeError(format!(
-            "{event_name}: payload is not a JSON object"
-        )));
-    }
+    let value = Payload::new(event_name, body)?;
     let common: Common = parse(&value, event_name)?;
     let ctx = Ctx::new(event_name, common);
     match event_name {
@@ -66,8 +61,8 @@ pub fn decode(event_name: &str, body: &[u8]) -> Result<Decoded, DecodeError> {
 }
 
 /// Deserialize a typed view of the payload, naming the event in the error.
-fn parse<T: DeserializeOwned>(value: &Value, what: &str) -> Result<T, DecodeError> {
-    T::deserialize(value).map_err(|e| DecodeError(format!("{what}: malformed payload: {e}")))
+fn parse<T: DeserializeOwned>(value: &Payload, what: &str) -> Result<T, DecodeError> {
+    value.parse(what)
 }
 
 /// What every handler needs: the event name and the common envelope.

@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod firing;
 pub mod github;
 pub mod gitlab;
+mod payload;
 pub mod release_day;
 #[cfg(test)]
 mod testing;

@@ -196,7 +196,8 @@ async fn accept(
             forge,
             delivery_id,
             event,
-            body: body.to_vec(),
+            // The buffer actix read the body into, not a copy of it (it is not shared).
+            body: body.into(),
             received_at: crate::clock::now_ms(),
         };
         let event_label = metric_event(&delivery.event);

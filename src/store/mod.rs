@@ -57,6 +57,14 @@ pub struct Job {
     pub tries: i64,
 }
 
+impl Job {
+    /// Times the job was set aside untried before this claim (waiting for its forge's write
+    /// budget, or released at a shutdown).
+    pub fn set_asides(&self) -> i64 {
+        self.attempt - self.tries
+    }
+}
+
 /// A claimed row, before its forge is known to be one forgehand speaks.
 struct ClaimedRow {
     id: i64,

@@ -78,6 +78,7 @@ both_backends!(
     claim_finish_and_stale_attempts,
     retry_later_waits_for_its_time,
     set_aside_does_not_count_an_attempt,
+    set_asides_are_counted_across_claims,
     deliveries_survive_reopening,
     mark_once_is_true_only_the_first_time,
     payloads_round_trip_compressed,
@@ -94,6 +95,29 @@ both_backends!(
 );
 
 const LEASE: Duration = Duration::from_secs(60);
+
+async fn set_asides_are_counted_across_claims(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    store.insert(delivery("a")).await.unwrap();
+    let mut job = store.claim(1_000, LEASE, 1).await.unwrap().remove(0);
+    assert_eq!(job.set_asides(), 0);
+    for n in 1..=5 {
+        assert!(store
+            .set_aside(job.id, job.attempt, 1_000 + n)
+            .await
+            .unwrap());
+        job = store.claim(1_000 + n, LEASE, 1).await.unwrap().remove(0);
+        assert_eq!(job.set_asides(), n, "after {n} set-asides");
+        assert_eq!(job.tries, 1);
+    }
+    // A try that counts does not count as a set-aside.
+    assert!(store
+        .retry_later(job.id, job.attempt, "transient".into(), 2_000)
+        .await
+        .unwrap());
+    let job = store.claim(2_000, LEASE, 1).await.unwrap().remove(0);
+    assert_eq!((job.tries, job.set_asides()), (2, 5));
+}
 
 async fn insert_dedupes_on_forge_and_delivery_id(backend: &str) {
     let (_d, store) = temp_store(backend).await;
@@ -200,6 +224,7 @@ async fn set_aside_does_not_count_an_attempt(backend: &str) {
     let again = store.claim(3_000, LEASE, 1).await.unwrap().remove(0);
     assert_eq!(again.tries, 1, "the set-aside claim was not a try");
     assert_eq!(again.attempt, 2, "but the fencing number still grew");
+    assert_eq!(again.set_asides(), 1);
     assert!(
         !store
             .finish(job.id, job.attempt, Outcome::Done)

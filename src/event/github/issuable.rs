@@ -1,6 +1,6 @@
 //! GitHub issues, issue comments and pull requests.
 
-use serde_json::Value;
+use crate::event::payload::Payload;
 
 use super::types::{self, Issue, Label, Milestone, User};
 use super::{parse, Ctx};
@@ -10,7 +10,7 @@ use crate::event::{
 };
 
 impl Ctx<'_> {
-    pub(super) fn issues(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn issues(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let action = match self.action()? {
             "opened" => IssueAction::Opened,
             "edited" => IssueAction::Edited,
@@ -29,7 +29,7 @@ impl Ctx<'_> {
         self.event(EventKind::Issue { action, issue })
     }
 
-    pub(super) fn issue_comment(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn issue_comment(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let created = match self.action()? {
             "created" => true,
             "edited" => false,
@@ -58,7 +58,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn pull_request(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn pull_request(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let action = match self.action()? {
             "opened" => MergeRequestAction::Opened,
             "synchronize" | "edited" => MergeRequestAction::Updated,

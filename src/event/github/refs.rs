@@ -1,6 +1,6 @@
 //! GitHub tags, pushes, releases and CI runs.
 
-use serde_json::Value;
+use crate::event::payload::Payload;
 
 use super::types;
 use super::{non_null_sha, parse, Ctx, BRANCH_REF_PREFIX, TAG_REF_PREFIX};
@@ -10,7 +10,7 @@ use crate::event::{
 
 impl Ctx<'_> {
     /// `create`: a branch or tag was created (no sha in the payload).
-    pub(super) fn created_ref(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn created_ref(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let payload: types::RefPayload = parse(value, self.event)?;
         if payload.ref_type != "tag" {
             return self.ignored(&format!("{} created, not a tag", payload.ref_type));
@@ -21,7 +21,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn deleted_ref(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn deleted_ref(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let payload: types::RefPayload = parse(value, self.event)?;
         if payload.ref_type != "tag" {
             return self.ignored(&format!("{} deleted, not a tag", payload.ref_type));
@@ -31,7 +31,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn push(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn push(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let payload: types::PushPayload = parse(value, self.event)?;
         if let Some(tag) = payload.git_ref.strip_prefix(TAG_REF_PREFIX) {
             let tag = tag.to_owned();
@@ -82,7 +82,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn release(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn release(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         match self.action()? {
             "published" | "released" => {}
             _ => return self.ignored("release action not handled"),
@@ -99,7 +99,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn workflow_run(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn workflow_run(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let payload: types::WorkflowRunPayload = parse(value, &self.what())?;
         let run = payload.workflow_run;
         let Some(git_ref) = run.head_branch else {
@@ -124,7 +124,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn check_suite(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn check_suite(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let payload: types::CheckSuitePayload = parse(value, &self.what())?;
         let suite = payload.check_suite;
         let Some(git_ref) = suite.head_branch else {

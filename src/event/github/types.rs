@@ -63,7 +63,7 @@ pub struct PullRequestLink {
 pub struct Issue {
     pub number: u64,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::event::payload::large_text")]
     pub body: Option<String>,
     #[serde(default)]
     pub state: Option<String>,
@@ -91,7 +91,7 @@ pub struct IssuesPayload {
 #[derive(Debug, Deserialize)]
 pub struct IssueComment {
     pub id: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::event::payload::large_text")]
     pub body: Option<String>,
     #[serde(default)]
     pub user: Option<User>,
@@ -104,6 +104,7 @@ pub struct IssueComment {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct BodyChange {
+    #[serde(deserialize_with = "crate::event::payload::large_text")]
     pub from: Option<String>,
 }
 
@@ -133,7 +134,7 @@ pub struct Branch {
 pub struct PullRequest {
     pub number: u64,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::event::payload::large_text")]
     pub body: Option<String>,
     #[serde(default)]
     pub state: Option<String>,

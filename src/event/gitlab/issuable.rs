@@ -1,6 +1,6 @@
 //! GitLab issues, notes and merge requests.
 
-use serde_json::Value;
+use crate::event::payload::Payload;
 
 use super::types::{self, IssueChanges, Label};
 use super::{parse, Ctx};
@@ -10,7 +10,7 @@ use crate::event::{
 };
 
 impl Ctx<'_> {
-    pub(super) fn issue(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn issue(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let hook: types::IssueHook = parse(value, self.event)?;
         let action = match hook.object_attributes.action.as_deref() {
             Some("open") => IssueAction::Opened,
@@ -57,7 +57,7 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn merge_request(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn merge_request(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let hook: types::MergeRequestHook = parse(value, self.event)?;
         let action = match hook.object_attributes.action.as_deref() {
             Some("open") => MergeRequestAction::Opened,
@@ -132,7 +132,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn note(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn note(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let hook: types::NoteHook = parse(value, self.event)?;
         let note = hook.object_attributes;
         if note.system == Some(true) {

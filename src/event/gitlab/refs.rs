@@ -1,6 +1,6 @@
 //! GitLab pushes, tags, pipelines and releases.
 
-use serde_json::Value;
+use crate::event::payload::Payload;
 
 use super::types::{self, User};
 use super::{actor, non_null_sha, parse, Ctx, BRANCH_REF_PREFIX, TAG_REF_PREFIX};
@@ -10,7 +10,7 @@ use crate::event::{
 
 impl Ctx<'_> {
     /// Push Hook and Tag Push Hook: the ref decides.
-    pub(super) fn push(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn push(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let hook: types::PushHook = parse(value, self.event)?;
         let actor = actor(User {
             id: hook.user_id,
@@ -67,7 +67,7 @@ impl Ctx<'_> {
         self.event(hook.project, actor, kind)
     }
 
-    pub(super) fn pipeline(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn pipeline(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let hook: types::PipelineHook = parse(value, self.event)?;
         let p = hook.object_attributes;
         let pipeline = Pipeline {
@@ -86,7 +86,7 @@ impl Ctx<'_> {
         )
     }
 
-    pub(super) fn release(&self, value: &Value) -> Result<Decoded, DecodeError> {
+    pub(super) fn release(&self, value: &Payload) -> Result<Decoded, DecodeError> {
         let hook: types::ReleaseHook = parse(value, self.event)?;
         match hook.action.as_deref() {
             Some("create") => {}

@@ -53,7 +53,7 @@ pub struct Issue {
     #[serde(default)]
     pub id: Option<u64>,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::event::payload::large_text")]
     pub description: Option<String>,
     #[serde(default)]
     pub state: Option<String>,
@@ -77,7 +77,7 @@ pub struct MergeRequest {
     #[serde(default)]
     pub id: Option<u64>,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::event::payload::large_text")]
     pub description: Option<String>,
     #[serde(default)]
     pub state: Option<String>,
@@ -141,7 +141,7 @@ pub struct MergeRequestHook {
 #[derive(Debug, Deserialize)]
 pub struct Note {
     pub id: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::event::payload::large_text")]
     pub note: Option<String>,
     pub noteable_type: String,
     #[serde(default)]
