@@ -62,13 +62,27 @@ fn assert_within(flow: &str, measured: (usize, usize), budget: (usize, usize)) {
     );
 }
 
-/// The reads and writes since the last clear, without authentication calls.
+/// The reads and writes since the last clear, without authentication calls and without the
+/// read of the repository's `.forgehand.yml` (a per-repository cost, cached for minutes and
+/// re-read on a push touching it — not a cost of the flow).
 fn counted(app: &TestApp, flow: &str) -> (usize, usize) {
     let calls: Vec<_> = app
         .fake
         .calls()
         .into_iter()
         .filter(|c| !c.path.contains("access_tokens"))
+        .collect();
+    let repo_file_reads = calls
+        .iter()
+        .filter(|c| !c.is_write() && c.path.contains(".forgehand.yml"))
+        .count();
+    assert!(
+        repo_file_reads <= 1,
+        "{flow}: the repository file was read {repo_file_reads} times"
+    );
+    let calls: Vec<_> = calls
+        .into_iter()
+        .filter(|c| !c.path.contains(".forgehand.yml"))
         .collect();
     for c in &calls {
         println!("{flow}: {} {}?{}", c.method, c.path, c.query);
