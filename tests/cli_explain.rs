@@ -148,7 +148,9 @@ async fn explain_redeliver_and_replay_from_the_command_line() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "github:c-1 comment.created Codertocat/Hello-World\n  \
+        // The delivery failed before any write: no ledger row, so the plan is the baseline.
+        "github:c-1 comment.created Codertocat/Hello-World \
+         (nothing done then: compared with the plan)\n  \
          ~ edit Codertocat/Hello-World#1: add labels \"seen\"\n    \
          → edit Codertocat/Hello-World#1: add labels \"seen\", \"triaged\", \"closed-out\"\n\
          1 deliveries replayed, 1 would be planned otherwise: 0 added, 0 dropped, 1 changed\n"

@@ -156,19 +156,71 @@ async fn replay_with_a_changed_rule_shows_the_exact_differences() {
         .await
         .unwrap();
     assert_eq!(stored.len(), 3);
-    let mut report = replay::Report::default();
+    let mut ledgers = Vec::new();
     for s in &stored {
-        report.add(replay::replay_one(s, &config));
+        ledgers.push(ledger_of(&app, &s.record.delivery_id).await);
+    }
+    assert!(
+        ledgers.iter().all(|l| !l.is_empty()),
+        "every delivery did something"
+    );
+    let mut report = replay::Report::default();
+    for (s, ledger) in stored.iter().zip(&ledgers) {
+        report.add(replay::replay_one(s, &config, ledger));
     }
     assert_eq!(report.summary.replayed, 3);
     assert_eq!(report.summary.differing, 2, "{report}");
     // The same configuration replays to no difference.
     let mut same = replay::Report::default();
-    for s in &stored {
-        same.add(replay::replay_one(s, &app.config));
+    for (s, ledger) in stored.iter().zip(&ledgers) {
+        same.add(replay::replay_one(s, &app.config, ledger));
     }
     assert_eq!(same.summary.differing, 0, "{same}");
     insta::assert_snapshot!("replay_text", stable(&report.to_string()));
     insta::assert_json_snapshot!("replay_json", report.summary);
+
+    // Compared with what was done, not with what was planned: had p-1's write failed, the
+    // same configuration would now add it, marked with the failure; with no ledger row
+    // at all (a dry run), the recorded plan is the baseline.
+    let p1 = stored
+        .iter()
+        .position(|s| s.record.delivery_id == "p-1")
+        .unwrap();
+    let mut failed = ledgers[p1].clone();
+    let kind = failed[0].intent.clone();
+    let reply = &mut failed[0];
+    reply.state = forgehand::store::ActionState::Failed;
+    reply.answer = Some("502 Bad Gateway".to_string());
+    let again = replay::replay_one(&stored[p1], &app.config, &failed)
+        .unwrap()
+        .expect("the failed write would be made now");
+    assert_eq!(again.baseline, "done");
+    assert!(
+        again.dropped.is_empty() && again.changed.is_empty(),
+        "{again:?}"
+    );
+    assert_eq!(again.added.len(), 1, "{again:?}");
+    assert_eq!(again.added[0].intent, kind);
+    assert_eq!(
+        again.added[0].then.as_deref(),
+        Some("failed then: 502 Bad Gateway")
+    );
+    let dry = replay::replay_one(&stored[p1], &config, &[])
+        .unwrap()
+        .expect("the changed rule differs from the plan too");
+    assert_eq!(dry.baseline, "planned");
+    assert_eq!(dry.changed.len(), 1, "{dry:?}");
     app.teardown().await;
+}
+
+/// The action ledger's rows of GitHub delivery `id`.
+async fn ledger_of(app: &support::app::TestApp, id: &str) -> Vec<forgehand::store::ActionRecord> {
+    app.store
+        .actions(forgehand::store::ActionQuery {
+            delivery: Some((ForgeKind::Github, id.to_string())),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
 }

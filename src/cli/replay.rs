@@ -1,9 +1,9 @@
 //! `forgehand replay --config NEW.yml`: decide again, with a new configuration, over the
 //! deliveries the store kept and the facts gathered for them then, and print how each plan
-//! differs from the recorded one, with a summary. Progress goes to stderr on a terminal only.
+//! differs from what was done (the action ledger), with a summary. Progress goes to stderr on a terminal only.
 
 use crate::explain::replay::{replay_one, Report};
-use crate::store::StoredQuery;
+use crate::store::{ActionQuery, StoredQuery};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -11,6 +11,8 @@ use std::time::Duration;
 
 /// Deliveries read from the store at a time.
 const PAGE: usize = 500;
+/// Most ledger rows read for one delivery.
+const MAX_ACTIONS: usize = 1_000;
 
 /// `7d`, `12h`, `30m` or a number of seconds, as a duration.
 pub(super) fn parse_age(text: &str) -> Result<Duration, String> {
@@ -77,7 +79,22 @@ pub(super) fn replay(path: &Path, since: Duration, repo: Option<String>, json: b
                 .map(|s| s.record.delivery_id.clone())
                 .collect();
             for stored in fresh {
-                report.add(replay_one(stored, &config));
+                let query = stored.facts.as_ref().map(|f| ActionQuery {
+                    delivery: Some((f.forge, f.delivery_id.clone())),
+                    limit: MAX_ACTIONS,
+                    ..ActionQuery::default()
+                });
+                let ledger = match query {
+                    Some(q) => match store.actions(q).await {
+                        Ok(rows) => rows,
+                        Err(e) => {
+                            eprintln!("cannot read the action ledger: {e}");
+                            return ExitCode::FAILURE;
+                        }
+                    },
+                    None => Vec::new(),
+                };
+                report.add(replay_one(stored, &config, &ledger));
                 if progress {
                     let s = &report.summary;
                     let mut err = std::io::stderr();

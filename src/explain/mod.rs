@@ -36,6 +36,10 @@ pub struct IntentRecord {
     pub text: String,
     /// The intent as JSON.
     pub spec: serde_json::Value,
+    /// In a replay, what the ledger says of this intent when the delivery was processed
+    /// (`done: URL`, `failed: answer`, `planned, not done`); never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<String>,
 }
 
 impl PlanRecord {
@@ -53,6 +57,7 @@ impl IntentRecord {
             intent: intent.name().to_string(),
             text: intent.to_string(),
             spec: serde_json::to_value(intent).unwrap_or(serde_json::Value::Null),
+            then: None,
         }
     }
 }

@@ -1,11 +1,17 @@
 //! `forgehand replay`: decide again, with another configuration, over stored deliveries and
-//! the facts gathered for them then, and say how each plan differs from the one recorded.
+//! the facts gathered for them then, and say how each plan differs from what was done.
+//!
+//! What was done is the action ledger's: the intents of the recorded plan that the ledger
+//! marks done. An intent that was planned but failed (or was never reached) is not part of
+//! it, so a new plan that still has it shows it as added, marked with what happened then. A
+//! delivery without any ledger row (a dry run, or a plan of nothing) is compared with its
+//! recorded plan.
 
 use super::{IntentRecord, PlanRecord};
 use crate::config::Config;
 use crate::decide::{self, Context};
 use crate::event::{self, Decoded};
-use crate::store::StoredDelivery;
+use crate::store::{ActionRecord, ActionState, StoredDelivery};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -23,6 +29,9 @@ pub struct Difference {
     pub delivery_id: String,
     pub event: String,
     pub repo: String,
+    /// What the new plans were compared with: `done` (the ledger's) or `planned` (no
+    /// ledger row: the recorded plan).
+    pub baseline: &'static str,
     pub added: Vec<IntentRecord>,
     pub dropped: Vec<IntentRecord>,
     pub changed: Vec<Changed>,
@@ -101,9 +110,70 @@ pub fn compare(
     (added, dropped, changed)
 }
 
+/// What was done of `recorded`, by the `ledger` rows of its delivery (matched by place in
+/// the plan and kind), each intent marked with its row; and the name of the baseline. With
+/// no ledger row at all, the recorded plan itself (`planned`).
+pub fn done_of(recorded: &PlanRecord, ledger: &[ActionRecord]) -> (PlanRecord, &'static str) {
+    if ledger.is_empty() {
+        return (recorded.clone(), "planned");
+    }
+    let intents = recorded
+        .intents
+        .iter()
+        .enumerate()
+        .filter_map(|(position, intent)| {
+            let row = ledger
+                .iter()
+                .find(|a| a.position == position as i64 && a.intent == intent.intent)?;
+            (row.state == ActionState::Done).then(|| IntentRecord {
+                then: Some(match &row.url {
+                    Some(url) => format!("done: {url}"),
+                    None => "done".to_string(),
+                }),
+                ..intent.clone()
+            })
+        })
+        .collect();
+    (
+        PlanRecord {
+            intents,
+            notes: recorded.notes.clone(),
+        },
+        "done",
+    )
+}
+
+/// What happened then to an intent of `recorded` equal to `intent` that is not in the
+/// baseline: the ledger's failure, or that it was planned and not done.
+fn then_of(
+    intent: &IntentRecord,
+    recorded: &PlanRecord,
+    ledger: &[ActionRecord],
+) -> Option<String> {
+    let position = recorded
+        .intents
+        .iter()
+        .position(|r| r.spec == intent.spec)?;
+    let row = ledger
+        .iter()
+        .find(|a| a.position == position as i64 && a.intent == intent.intent);
+    Some(match row {
+        Some(a) if a.state == ActionState::Failed => format!(
+            "failed then: {}",
+            a.answer.as_deref().unwrap_or("no answer recorded")
+        ),
+        _ => "planned then, not done".to_string(),
+    })
+}
+
 /// Decide `stored` again with `config`, as it was decided then: the same facts, the same
 /// moment. `Err` says why it cannot be.
-pub fn replay_one(stored: &StoredDelivery, config: &Config) -> Result<Option<Difference>, String> {
+/// `ledger` is the action ledger's rows for the delivery.
+pub fn replay_one(
+    stored: &StoredDelivery,
+    config: &Config,
+    ledger: &[ActionRecord],
+) -> Result<Option<Difference>, String> {
     let record = &stored.record;
     let name = format!("{}:{}", record.forge, record.delivery_id);
     let Some(facts) = &stored.facts else {
@@ -120,7 +190,13 @@ pub fn replay_one(stored: &StoredDelivery, config: &Config) -> Result<Option<Dif
     };
     let at = DateTime::<Utc>::from_timestamp_millis(facts.at).unwrap_or_default();
     let plan = PlanRecord::of(&decide::decide(&event, config, &context, at));
-    let (added, dropped, changed) = compare(&recorded, &plan);
+    let (baseline, name_of_baseline) = done_of(&recorded, ledger);
+    let (mut added, dropped, changed) = compare(&baseline, &plan);
+    if name_of_baseline == "done" {
+        for intent in &mut added {
+            intent.then = then_of(intent, &recorded, ledger);
+        }
+    }
     if added.is_empty() && dropped.is_empty() && changed.is_empty() {
         return Ok(None);
     }
@@ -133,6 +209,7 @@ pub fn replay_one(stored: &StoredDelivery, config: &Config) -> Result<Option<Dif
                 .action_name()
                 .map_or(String::new(), |a| format!(".{a}")),
         repo: facts.repo.clone(),
+        baseline: name_of_baseline,
         added,
         dropped,
         changed,
@@ -161,23 +238,37 @@ impl Report {
     }
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
+/// The first line of an intent's text, with what happened to it then.
+fn line(intent: &IntentRecord) -> String {
+    let first = intent.text.lines().next().unwrap_or("");
+    match &intent.then {
+        Some(then) => format!("{first}  [{then}]"),
+        None => first.to_string(),
+    }
 }
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for d in &self.differences {
-            writeln!(f, "{}:{} {} {}", d.forge, d.delivery_id, d.event, d.repo)?;
+            let against = if d.baseline == "planned" {
+                " (nothing done then: compared with the plan)"
+            } else {
+                ""
+            };
+            writeln!(
+                f,
+                "{}:{} {} {}{against}",
+                d.forge, d.delivery_id, d.event, d.repo
+            )?;
             for i in &d.added {
-                writeln!(f, "  + {}", first_line(&i.text))?;
+                writeln!(f, "  + {}", line(i))?;
             }
             for i in &d.dropped {
-                writeln!(f, "  - {}", first_line(&i.text))?;
+                writeln!(f, "  - {}", line(i))?;
             }
             for c in &d.changed {
-                writeln!(f, "  ~ {}", first_line(&c.before.text))?;
-                writeln!(f, "    → {}", first_line(&c.after.text))?;
+                writeln!(f, "  ~ {}", line(&c.before))?;
+                writeln!(f, "    → {}", line(&c.after))?;
             }
         }
         for why in &self.skipped {
