@@ -94,14 +94,15 @@ impl ReleaseForge for Recorder {
     }
     async fn create_dated_issue(
         &self,
-        _: &RepoPath,
-        _: &str,
-        _: &str,
-        _: &[LabelName],
-        _: &[Login],
+        repo: &RepoPath,
+        title: &str,
+        body: &str,
+        labels: &[LabelName],
+        assignees: &[Login],
         _: &crate::forge::IssueDates<'_>,
     ) -> Result<u64, ForgeError> {
-        Err(unused("create_dated_issue"))
+        self.create_issue(repo, title, body, labels, assignees)
+            .await
     }
     async fn branch_head(&self, _: &RepoPath, _: &str) -> Result<Option<String>, ForgeError> {
         Err(unused("branch_head"))
