@@ -1,7 +1,8 @@
 //! Hostile input stays harmless, end to end on both forges: a repository path that could
 //! leave `/repos/{owner}/{repo}` or `/api/v4/projects/:id` fails its delivery with the reason
 //! and calls no forge; a comment with thousands of unknown labels gets one reply under the
-//! forge's size limit; `/cc` mentions at most the configured number of people.
+//! forge's size limit; `/cc` mentions at most the configured number of people, and a comment
+//! runs at most the configured number of commands.
 
 mod support;
 
@@ -101,6 +102,29 @@ async fn cc_mentions_at_most_the_configured_number_and_says_so_on_both_forges() 
         let replies = replies(&app, side);
         assert_eq!(replies.len(), 1, "{side:?}");
         insta::assert_snapshot!(format!("cc_capped_{side:?}"), replies[0]);
+    }
+    app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_comment_runs_at_most_the_configured_number_of_commands_and_says_so_on_both_forges() {
+    let app = seeded_app("limits:\n  commands_per_comment: 3\n").await;
+    let text: String = (0..5).map(|i| format!("/cc @q{i}\n")).collect();
+    for side in BOTH {
+        comment(&app, side, "reader", &text, "many").await;
+        let replies = replies(&app, side);
+        assert_eq!(replies.len(), 1, "{side:?}: {replies:#?}");
+        let reply = &replies[0];
+        assert!(
+            reply.contains("a comment runs at most 3 commands; skipped: the last 2"),
+            "{side:?}: {reply}"
+        );
+        for ran in ["@q0", "@q1", "@q2"] {
+            assert!(reply.contains(ran), "{side:?}: {ran} in {reply}");
+        }
+        for skipped in ["@q3", "@q4"] {
+            assert!(!reply.contains(skipped), "{side:?}: {skipped} in {reply}");
+        }
     }
     app.teardown().await;
 }

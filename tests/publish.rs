@@ -470,13 +470,15 @@ async fn a_publish_costs_the_documented_calls_on_each_forge() {
     assert_eq!(
         counts,
         [
-            // Green pipeline: the release MR's facts and update (4 reads, 1 write), the
-            // release looked up (GitHub: by tag, then the newest page for a draft; GitLab:
-            // the milestones, then by tag) and created, the failed-publish issue looked
-            // for. The release event: its facts (6 reads), the deployment request (1 read,
-            // 1 write), and per merge request 1 read + 2 writes (label, comment).
-            ("github", (7, 2), (9, 5)),
-            ("gitlab", (7, 2), (9, 5)),
+            // Green pipeline: the release MR's facts and update (6 reads, 1 write: tags,
+            // changelog, whether the default branch has the tag, release-next's head and
+            // whether it contains the tag, the MR), the release looked up (GitHub: by tag,
+            // then the newest page for a draft; GitLab: the milestones, then by tag) and
+            // created, the failed-publish issue looked for. The release event: its facts
+            // (6 reads), the deployment request (1 read, 1 write), and per merge request
+            // 1 read + 2 writes (label, comment).
+            ("github", (9, 2), (9, 5)),
+            ("gitlab", (9, 2), (9, 5)),
         ],
         "{costs:#?}"
     );

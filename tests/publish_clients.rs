@@ -229,6 +229,8 @@ async fn publishing_intents_are_not_repeated() {
             labels: vec!["release-blocker".into()],
             assignees: vec!["alice".into()],
             marker: marker.clone(),
+            due_date: None,
+            milestone: None,
         };
         let plan = Plan {
             intents: vec![

@@ -73,5 +73,7 @@ pub fn decide(event: &Event, config: &Config, context: &Context, plan: &mut Plan
         labels: summary.labels.clone(),
         assignees: Vec::new(),
         marker,
+        due_date: None,
+        milestone: None,
     }));
 }

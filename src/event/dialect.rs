@@ -32,6 +32,9 @@ pub struct Dialect {
     pub release_prerelease_flag: bool,
     /// A release links milestones (by title).
     pub release_milestones: bool,
+    /// Issues have a due date of their own. Where they do not, an issue is dated by its
+    /// milestone's due date (or only in its title and body).
+    pub issue_due_dates: bool,
     /// What the forge calls merge requests, in the plural and in lower case.
     pub merge_requests: &'static str,
 }
@@ -76,6 +79,7 @@ mod tests {
         release_drafts: false,
         release_prerelease_flag: false,
         release_milestones: true,
+        issue_due_dates: true,
         merge_requests: "merge requests",
     };
 

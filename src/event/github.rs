@@ -30,6 +30,7 @@ pub const DIALECT: Dialect = Dialect {
     release_drafts: true,
     release_prerelease_flag: true,
     release_milestones: false,
+    issue_due_dates: false,
     merge_requests: "pull requests",
 };
 

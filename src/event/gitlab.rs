@@ -33,6 +33,7 @@ pub const DIALECT: Dialect = Dialect {
     release_drafts: false,
     release_prerelease_flag: false,
     release_milestones: true,
+    issue_due_dates: true,
     merge_requests: "merge requests",
 };
 

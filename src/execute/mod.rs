@@ -6,6 +6,7 @@
 //! (`journal.rs`). Before each write the job's lease is confirmed. The first error that
 //! retrying did not fix stops the plan and is returned.
 
+mod branch;
 mod journal;
 mod publish;
 mod release;
@@ -178,6 +179,8 @@ fn intent_repo(intent: &Intent) -> &str {
         Intent::ReleasedIn(s) => &s.target.repo,
         Intent::CreateBranch { repo, .. } => repo,
         Intent::CommitFile(c) => &c.repo,
+        Intent::PointBranch(s) => &s.repo,
+        Intent::CommentOnCommit(s) => &s.repo,
     }
 }
 

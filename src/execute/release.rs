@@ -6,8 +6,8 @@
 //! so that two deliveries of one event (GitHub sends a new tag as `create` and `push`)
 //! handled by two workers — of one replica or of two — cannot both create it.
 
-use super::{publish, Did, Journal, Ran};
-use crate::forge::{Forge, ForgeError, MergeRequestFields};
+use super::{branch, publish, Did, Journal, Ran};
+use crate::forge::{Forge, ForgeError, IssueDates, MergeRequestFields};
 use crate::model::{LabelName, Login, RepoPath};
 use crate::plan::{FileCommit, Intent, IssueSpec, MergeRequestSpec};
 
@@ -21,6 +21,8 @@ fn lock_key(intent: &Intent) -> String {
         Intent::ReleasedIn(s) => format!("released-in {} {}", s.target, s.marker),
         Intent::CreateBranch { repo, name, .. } => format!("branch {repo} {name}"),
         Intent::CommitFile(c) => format!("file {} {} {}", c.repo, c.branch, c.path),
+        Intent::PointBranch(s) => format!("branch {} {}", s.repo, s.name),
+        Intent::CommentOnCommit(s) => format!("commit-comment {} {}", s.repo, s.marker),
         other => other.to_string(),
     }
 }
@@ -54,6 +56,8 @@ async fn run_locked(intent: &Intent, forge: &dyn Forge, journal: &Journal<'_>) -
         Intent::ResolveIssue(spec) => publish::resolve_issue(spec, forge, journal).await,
         Intent::UpsertRelease(spec) => publish::upsert_release(spec, forge, journal).await,
         Intent::ReleasedIn(spec) => publish::released_in(spec, forge, journal).await,
+        Intent::PointBranch(spec) => branch::point_branch(spec, forge, journal).await,
+        Intent::CommentOnCommit(spec) => branch::comment_on_commit(spec, forge, journal).await,
         other => Err(ForgeError::Other(format!("not a release intent: {other}")).into()),
     }
 }
@@ -133,7 +137,12 @@ async fn file_issue(spec: &IssueSpec, forge: &dyn Forge, journal: &Journal<'_>) 
             .await?;
         Ok(found.map(|issue| issue.number))
     };
-    let create = || forge.create_issue(&repo, &spec.title, &spec.body, &labels, &assignees);
+    let dates = IssueDates {
+        due_date: spec.due_date,
+        milestone: spec.milestone.as_deref(),
+    };
+    let create =
+        || forge.create_dated_issue(&repo, &spec.title, &spec.body, &labels, &assignees, &dates);
     let (number, found) = journal.find_or_create(true, find, create).await?;
     if found {
         let line = format!(

@@ -92,6 +92,38 @@ impl ReleaseForge for Recorder {
     async fn create_branch(&self, _: &RepoPath, _: &str, _: &str) -> Result<(), ForgeError> {
         Err(unused("create_branch"))
     }
+    async fn create_dated_issue(
+        &self,
+        repo: &RepoPath,
+        title: &str,
+        body: &str,
+        labels: &[LabelName],
+        assignees: &[Login],
+        _: &crate::forge::IssueDates<'_>,
+    ) -> Result<u64, ForgeError> {
+        self.create_issue(repo, title, body, labels, assignees)
+            .await
+    }
+    async fn branch_head(&self, _: &RepoPath, _: &str) -> Result<Option<String>, ForgeError> {
+        Err(unused("branch_head"))
+    }
+    async fn contains(&self, _: &RepoPath, _: &str, _: &str) -> Result<bool, ForgeError> {
+        Err(unused("contains"))
+    }
+    async fn move_branch(&self, _: &RepoPath, _: &str, _: &str) -> Result<(), ForgeError> {
+        Err(unused("move_branch"))
+    }
+    async fn commit_comment_with_marker(
+        &self,
+        _: &RepoPath,
+        _: &str,
+        _: &str,
+    ) -> Result<bool, ForgeError> {
+        Err(unused("commit_comment_with_marker"))
+    }
+    async fn comment_on_commit(&self, _: &RepoPath, _: &str, _: &str) -> Result<(), ForgeError> {
+        Err(unused("comment_on_commit"))
+    }
     async fn commit_file(
         &self,
         _: &RepoPath,
@@ -632,6 +664,8 @@ async fn two_deliveries_at_once_file_one_issue_under_the_store_lock() {
             labels: vec![],
             assignees: vec![],
             marker: marker.into(),
+            due_date: None,
+            milestone: None,
         })],
         notes: vec![],
     };

@@ -120,6 +120,15 @@ pub struct MergeRequestFields<'a> {
     pub remove_source_branch: bool,
 }
 
+/// A new issue's fields beyond title and body that only some issues carry: a due date (set
+/// where the forge dates issues: GitLab's `due_date`; GitHub has no such field) and a
+/// milestone by title (its due date is GitHub's way to date an issue).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueDates<'a> {
+    pub due_date: Option<chrono::NaiveDate>,
+    pub milestone: Option<&'a str>,
+}
+
 /// What forgehand needs from a forge for issues, comments and the facts around them.
 /// Adapters retry transient failures and throttle writes (through the transport), per
 /// request. Every method is required: an adapter is complete or does not compile.
@@ -276,6 +285,40 @@ pub trait ReleaseForge: Send + Sync {
 
     async fn branch_exists(&self, repo: &RepoPath, name: &str) -> Result<bool, ForgeError>;
 
+    /// The commit sha branch `name` points at; `None` when there is no such branch.
+    async fn branch_head(&self, repo: &RepoPath, name: &str) -> Result<Option<String>, ForgeError>;
+
+    /// Whether `commit` (a tag, branch or sha) is reachable from `container` (a branch or
+    /// sha): the comparison `container...commit` has no commits of its own.
+    async fn contains(
+        &self,
+        repo: &RepoPath,
+        container: &str,
+        commit: &str,
+    ) -> Result<bool, ForgeError>;
+
+    /// Point the existing branch `name` at `to` (a tag, branch or sha), whatever it pointed
+    /// at before (GitHub: a forced ref update; GitLab, which cannot update a branch: delete
+    /// it, then create it at `to` — a branch already gone is not an error).
+    async fn move_branch(&self, repo: &RepoPath, name: &str, to: &str) -> Result<(), ForgeError>;
+
+    /// Whether a comment on the commit `git_ref` (a tag, branch or sha) names points at
+    /// carries `marker`.
+    async fn commit_comment_with_marker(
+        &self,
+        repo: &RepoPath,
+        git_ref: &str,
+        marker: &str,
+    ) -> Result<bool, ForgeError>;
+
+    /// Comment on the commit `git_ref` points at.
+    async fn comment_on_commit(
+        &self,
+        repo: &RepoPath,
+        git_ref: &str,
+        body: &str,
+    ) -> Result<(), ForgeError>;
+
     /// Create branch `name` at `from` (branch, tag or sha).
     async fn create_branch(
         &self,
@@ -331,6 +374,18 @@ pub trait ReleaseForge: Send + Sync {
         body: &str,
         labels: &[LabelName],
         assignees: &[Login],
+    ) -> Result<u64, ForgeError>;
+
+    /// File an issue like [`ReleaseForge::create_issue`], dated as `dates` says; returns its
+    /// number / iid.
+    async fn create_dated_issue(
+        &self,
+        repo: &RepoPath,
+        title: &str,
+        body: &str,
+        labels: &[LabelName],
+        assignees: &[Login],
+        dates: &IssueDates<'_>,
     ) -> Result<u64, ForgeError>;
 
     /// Numbers of the open issues carrying `label`.

@@ -95,6 +95,18 @@ pub async fn gather(
         let blocker = LabelName::parse(&release.labels.blocker)?;
         facts.blockers = forge.open_issues_with_label(path, &blocker).await?;
     }
+    // `/deploy` links the release itself (a draft is no page to link yet).
+    if matches!(event.kind, EventKind::Comment { .. }) && files_deploy_request(config, event) {
+        let found = forge.release_by_tag(path, &tag).await?;
+        facts.release_url = found.filter(|r| !r.draft).and_then(|r| r.url);
+    }
+    // A tag the default branch already has leaves nothing for a release merge request.
+    if matches!(
+        event.kind,
+        EventKind::TagPushed { .. } | EventKind::Pipeline { .. }
+    ) {
+        facts.on_default_branch = Some(forge.contains(path, &default_branch, &tag).await?);
+    }
     if matches!(event.kind, EventKind::ReleasePublished { .. }) {
         if let Some(bump) = &release.version_bump {
             facts.version_file = forge
@@ -117,6 +129,15 @@ pub async fn gather(
                 .find_issue_with_marker(&project, &mark, label.as_ref())
                 .await?
                 .and_then(|found| found.url);
+            // Where issues have no due date, the next checklist's milestone dates it.
+            if !event.dialect().issue_due_dates {
+                let milestones = forge.milestones(&project).await?;
+                facts.dated_milestones = milestones
+                    .into_iter()
+                    .filter(|m| m.due_date.is_some())
+                    .map(|m| m.title)
+                    .collect();
+            }
         }
     }
     around_publishing(forge, config, event, path, &version, &mut facts).await?;

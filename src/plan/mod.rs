@@ -4,7 +4,8 @@
 mod release;
 
 pub use release::{
-    FileCommit, IssueSpec, MergeRequestSpec, ReleaseSpec, ReleasedInSpec, ResolveSpec,
+    CommitCommentSpec, FileCommit, IssueSpec, MergeRequestSpec, ReleaseBranchSpec, ReleaseSpec,
+    ReleasedInSpec, ResolveSpec,
 };
 use serde::Serialize;
 use std::fmt;
@@ -122,6 +123,10 @@ pub enum Intent {
     },
     /// Commit one file on a branch.
     CommitFile(FileCommit),
+    /// Point the release branch at a tag (created, left, or moved from an earlier release).
+    PointBranch(ReleaseBranchSpec),
+    /// Comment once on the commit a tag points at (a tag with nothing to merge).
+    CommentOnCommit(CommitCommentSpec),
 }
 
 impl Intent {
@@ -176,6 +181,8 @@ impl fmt::Display for Intent {
                 )
             }
             Intent::CommitFile(commit) => commit.fmt(f),
+            Intent::PointBranch(spec) => spec.fmt(f),
+            Intent::CommentOnCommit(spec) => spec.fmt(f),
         }
     }
 }

@@ -32,6 +32,12 @@ pub struct IssueSpec {
     pub labels: Vec<String>,
     pub assignees: Vec<String>,
     pub marker: String,
+    /// Due on this date, where the forge dates issues (GitLab's `due_date`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<chrono::NaiveDate>,
+    /// In the open milestone of this title (on GitHub, its due date dates the issue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestone: Option<String>,
 }
 
 /// Commit `content` to `path` on `branch` unless the file already has that content.
@@ -42,6 +48,59 @@ pub struct FileCommit {
     pub path: String,
     pub content: String,
     pub message: String,
+}
+
+/// Point the release branch `name` at `tag`: create it there; leave it when it already
+/// contains the tag's commit (it is the tag's, or was built on it); otherwise — a branch left
+/// from an earlier release — move it there, first closing with `note` its open merge requests
+/// into `target_branch` that carry another release's marker (they would now show this
+/// release's commits under that release's title).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReleaseBranchSpec {
+    pub repo: String,
+    pub name: String,
+    pub tag: String,
+    pub target_branch: String,
+    /// How every release merge request's marker starts (`<!-- forgehand:release-mr v`).
+    pub marker_start: String,
+    /// This release's marker: a merge request carrying it is this release's, never closed.
+    pub keep_marker: String,
+    /// The comment on a superseded merge request, carrying `note_marker`.
+    pub note: String,
+    pub note_marker: String,
+}
+
+/// Comment on the commit `git_ref` points at, unless a comment there carries `marker`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitCommentSpec {
+    pub repo: String,
+    pub git_ref: String,
+    pub body: String,
+    pub marker: String,
+}
+
+impl fmt::Display for ReleaseBranchSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "point branch {} of {} at {} (created, or moved there unless it contains it)",
+            self.name, self.repo, self.tag
+        )
+    }
+}
+
+impl fmt::Display for CommitCommentSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let first = self.body.lines().find(|l| !l.starts_with("<!--"));
+        write!(
+            f,
+            "comment on the commit of {} in {}: {} (unless {} exists)",
+            self.git_ref,
+            self.repo,
+            first.unwrap_or_default(),
+            self.marker
+        )
+    }
 }
 
 /// Create the forge's release object of `tag`, or update the one that exists (found by its
@@ -147,6 +206,12 @@ impl fmt::Display for IssueSpec {
         write!(f, "file issue in {}: \"{}\"", self.repo, self.title)?;
         if !self.assignees.is_empty() {
             write!(f, " assigned to {}", self.assignees.join(", "))?;
+        }
+        if let Some(due) = self.due_date {
+            write!(f, " due {due}")?;
+        }
+        if let Some(milestone) = &self.milestone {
+            write!(f, " in milestone {milestone}")?;
         }
         write!(f, " (unless {} exists)", self.marker)
     }

@@ -47,6 +47,10 @@ pub struct ReleaseState {
     pub bodies: BTreeMap<(String, u64), String>,
     /// (repo, ref) → pipelines, newest first.
     pub pipelines: BTreeMap<(String, String), Vec<FakePipeline>>,
+    /// (repo, commit sha) → comments on that commit, oldest first.
+    pub commit_comments: BTreeMap<(String, String), Vec<String>>,
+    /// Commits made through the contents / files API, for fresh shas.
+    pub commits_made: u64,
 }
 
 impl FakeForge {
@@ -156,6 +160,57 @@ impl FakeForge {
         list.insert(0, pipeline);
     }
 
+    /// The commit sha branch `name` points at (`None`: no such branch).
+    pub fn branch_head(&self, repo: &str, name: &str) -> Option<String> {
+        let state = self.lock();
+        let exists = state
+            .release
+            .branches
+            .get(repo)
+            .is_some_and(|b| b.iter().any(|n| n == name));
+        exists.then(|| head(&state, repo, name))
+    }
+
+    /// The commit sha a tag points at.
+    pub fn tag_head(&self, repo: &str, tag: &str) -> String {
+        head(&self.lock(), repo, tag)
+    }
+
+    /// Comments on the commit `git_ref` names (a tag, branch or sha), oldest first.
+    pub fn commit_comments(&self, repo: &str, git_ref: &str) -> Vec<String> {
+        let state = self.lock();
+        let sha = head(&state, repo, git_ref);
+        state
+            .release
+            .commit_comments
+            .get(&(repo.to_string(), sha))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// An open merge request from `source` into `target` with `body` (made by hand, or by an
+    /// earlier release); returns its number.
+    pub fn add_open_merge_request(
+        &self,
+        repo: &str,
+        source: &str,
+        target: &str,
+        body: &str,
+    ) -> u64 {
+        let mut state = self.lock();
+        let number = new_item(&mut state, repo, "Release (earlier)", body, true);
+        let mr = FakeMr {
+            number,
+            source: source.into(),
+            target: target.into(),
+            body: body.into(),
+            state: "open".into(),
+            merge_sha: None,
+        };
+        state.release.mrs.insert((repo.into(), number), mr);
+        number
+    }
+
     /// Merge requests forgehand opened (not the seeded merged ones), by number.
     pub fn opened_merge_requests(&self, repo: &str) -> Vec<(FakeMr, FakeIssue)> {
         let state = self.lock();
@@ -222,17 +277,71 @@ pub(super) fn new_item(state: &mut State, repo: &str, title: &str, body: &str, i
     number
 }
 
-/// Commits reachable from a tag or branch (branches made from a tag share its history).
+/// Commits reachable from a tag, branch or commit sha (branches made from a tag share its
+/// history; a sha is found as the head of a tag or branch).
 pub(super) fn history(state: &State, repo: &str, git_ref: &str) -> Vec<String> {
     let key = (repo.to_string(), git_ref.to_string());
     if let Some(shas) = state.release.branch_history.get(&key) {
         return shas.clone();
     }
     let tags = state.release.tags.get(repo).cloned().unwrap_or_default();
-    tags.into_iter()
-        .find(|(t, _)| t == git_ref)
-        .map(|(_, s)| s)
+    if let Some((_, shas)) = tags.iter().find(|(t, _)| t == git_ref) {
+        return shas.clone();
+    }
+    if let Some(named) = git_ref.strip_prefix("sha-of-") {
+        return history(state, repo, named);
+    }
+    let branch_heads = state
+        .release
+        .branch_history
+        .iter()
+        .filter(|((r, _), _)| r == repo)
+        .map(|(_, shas)| shas);
+    tags.iter()
+        .map(|(_, shas)| shas)
+        .chain(branch_heads)
+        .find(|shas| shas.last().is_some_and(|last| last == git_ref))
+        .cloned()
         .unwrap_or_default()
+}
+
+/// The commit a tag, branch or sha points at: the newest of its history, or a made-up sha
+/// naming it when the test gave it no history.
+pub(super) fn head(state: &State, repo: &str, git_ref: &str) -> String {
+    history(state, repo, git_ref)
+        .last()
+        .cloned()
+        .unwrap_or_else(|| format!("sha-of-{git_ref}"))
+}
+
+/// Point branch `name` at what `to` (a tag, branch or sha) points at.
+pub(super) fn set_branch(state: &mut State, repo: &str, name: &str, to: &str) {
+    let shas = history(state, repo, to);
+    let shas = if shas.is_empty() {
+        vec![head(state, repo, to)]
+    } else {
+        shas
+    };
+    let branches = state.release.branches.entry(repo.into()).or_default();
+    if !branches.iter().any(|b| b == name) {
+        branches.push(name.into());
+    }
+    state
+        .release
+        .branch_history
+        .insert((repo.into(), name.into()), shas);
+}
+
+/// A new commit on `branch` (a file written through the API).
+pub(super) fn add_commit(state: &mut State, repo: &str, branch: &str) {
+    state.release.commits_made += 1;
+    let sha = format!("commit-{}", state.release.commits_made);
+    let mut shas = history(state, repo, branch);
+    shas.push(sha);
+    state
+        .release
+        .branch_history
+        .insert((repo.into(), branch.into()), shas);
 }
 
 pub(super) fn compare(state: &State, repo: &str, from: &str, to: &str) -> Vec<String> {

@@ -2,7 +2,8 @@
 //! contents, compare, pulls, branches, git refs, issues and workflow runs.
 
 use super::fake_release::{
-    b64, body_of, compare, label_filter, new_item, ref_exists, store_text, FakeMr,
+    add_commit, b64, body_of, compare, head, history, label_filter, new_item, ref_exists,
+    set_branch, store_text, FakeMr,
 };
 use super::fake_state::{paginate, Reply, State};
 use base64::Engine as _;
@@ -54,19 +55,75 @@ pub(super) fn route(
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(body["content"].as_str().unwrap_or_default())
                 .unwrap_or_default();
+            let branch = key.1.clone();
             state
                 .release
                 .files
                 .insert(key, String::from_utf8(bytes).unwrap_or_default());
+            add_commit(state, repo, &branch);
             Reply::ok(json!({ "content": {}, "commit": { "sha": "c0ffee" } }))
         }
         ("GET", ["compare", range]) => {
             let (from, to) = range.split_once("...")?;
-            let commits: Vec<Value> = compare(state, repo, from, to)
+            let ahead = compare(state, repo, from, to);
+            let behind = compare(state, repo, to, from);
+            let status = match (ahead.is_empty(), behind.is_empty()) {
+                (true, true) => "identical",
+                (false, true) => "ahead",
+                (true, false) => "behind",
+                (false, false) => "diverged",
+            };
+            let commits: Vec<Value> = ahead.iter().map(|s| json!({ "sha": s })).collect();
+            Reply::ok(json!({
+                "status": status, "ahead_by": ahead.len(), "behind_by": behind.len(),
+                "total_commits": ahead.len(), "commits": commits,
+            }))
+        }
+        ("GET", ["commits", sha, "comments"]) => {
+            let key = (repo.to_string(), head(state, repo, sha));
+            let list = state
+                .release
+                .commit_comments
+                .get(&key)
+                .cloned()
+                .unwrap_or_default();
+            let list = list
                 .into_iter()
-                .map(|s| json!({ "sha": s }))
+                .enumerate()
+                .map(|(i, body)| json!({ "id": i + 1, "body": body, "commit_id": key.1 }))
                 .collect();
-            Reply::ok(json!({ "status": "ahead", "commits": commits }))
+            Reply::ok(paginate(list, query))
+        }
+        ("POST", ["commits", sha, "comments"]) => {
+            let key = (repo.to_string(), head(state, repo, sha));
+            let text = body["body"].as_str()?.to_string();
+            let list = state.release.commit_comments.entry(key).or_default();
+            list.push(text);
+            Reply::created(json!({ "id": list.len(), "body": list.last() }))
+        }
+        ("PATCH", ["git", "refs", "heads", name @ ..]) => {
+            let name = name.join("/");
+            let Some(sha) = body["sha"].as_str() else {
+                return Some(Reply::error(
+                    422,
+                    "Invalid request. \"sha\" wasn't supplied.",
+                ));
+            };
+            let exists = state
+                .release
+                .branches
+                .get(repo)
+                .is_some_and(|b| b.contains(&name));
+            if !exists {
+                return Some(Reply::error(422, "Reference does not exist"));
+            }
+            let old = head(state, repo, &name);
+            let fast_forward = history(state, repo, sha).contains(&old);
+            if !fast_forward && body["force"] != json!(true) {
+                return Some(Reply::error(422, "Update is not a fast forward"));
+            }
+            set_branch(state, repo, &name, sha);
+            Reply::ok(json!({ "ref": format!("refs/heads/{name}"), "object": { "sha": sha } }))
         }
         ("GET", ["pulls"]) => {
             let owner = repo.split('/').next().unwrap_or_default();
@@ -102,6 +159,14 @@ pub(super) fn route(
             if !ref_exists(state, repo, &head) {
                 return Some(Reply::error(422, "Validation Failed: head does not exist"));
             }
+            // GitHub refuses a pull request whose head has nothing the base lacks (where the
+            // test gave both histories).
+            let known =
+                !history(state, repo, &head).is_empty() && !history(state, repo, &base).is_empty();
+            if known && compare(state, repo, &base, &head).is_empty() {
+                let message = format!("Validation Failed: No commits between {base} and {head}");
+                return Some(Reply::error(422, &message));
+            }
             let text = body["body"].as_str().unwrap_or_default();
             let number = new_item(
                 state,
@@ -124,6 +189,13 @@ pub(super) fn route(
         ("PATCH", ["issues", number]) => {
             // Keep title and body, then let the general route apply labels and assignees.
             let number: u64 = number.parse().ok()?;
+            if let Some(wanted) = body["state"].as_str() {
+                if let Some(mr) = state.release.mrs.get_mut(&(repo.to_string(), number)) {
+                    if mr.state != "merged" {
+                        mr.state = wanted.to_string();
+                    }
+                }
+            }
             store_text(
                 state,
                 repo,
@@ -134,11 +206,11 @@ pub(super) fn route(
             return None;
         }
         ("GET", ["branches", name]) if ref_exists(state, repo, name) => {
-            Reply::ok(json!({ "name": name }))
+            Reply::ok(json!({ "name": name, "commit": { "sha": head(state, repo, name) } }))
         }
         ("GET", ["branches", _]) => Reply::error(404, "Branch not found"),
         ("GET", ["commits", git_ref]) if ref_exists(state, repo, git_ref) || *git_ref == "main" => {
-            Reply::ok(json!({ "sha": format!("sha-of-{git_ref}") }))
+            Reply::ok(json!({ "sha": head(state, repo, git_ref) }))
         }
         ("POST", ["git", "refs"]) => {
             let name = body["ref"]
@@ -148,12 +220,8 @@ pub(super) fn route(
             if ref_exists(state, repo, &name) {
                 return Some(Reply::error(422, "Reference already exists"));
             }
-            state
-                .release
-                .branches
-                .entry(repo.into())
-                .or_default()
-                .push(name.clone());
+            let sha = body["sha"].as_str().unwrap_or_default().to_string();
+            set_branch(state, repo, &name, &sha);
             Reply::created(json!({ "ref": format!("refs/heads/{name}") }))
         }
         ("GET", ["issues"]) => {
@@ -175,6 +243,16 @@ pub(super) fn route(
             Reply::ok(paginate(list, query))
         }
         ("POST", ["issues"]) => {
+            let milestone = body["milestone"].as_u64().and_then(|wanted| {
+                let found = state.repos[repo]
+                    .milestones
+                    .iter()
+                    .find(|m| m.number == wanted);
+                found.map(|m| m.title.clone())
+            });
+            if body["milestone"].is_number() && milestone.is_none() {
+                return Some(Reply::error(422, "Validation Failed: milestone"));
+            }
             let number = new_item(
                 state,
                 repo,
@@ -205,6 +283,7 @@ pub(super) fn route(
                 .unwrap();
             issue.labels = labels;
             issue.assignees = assignees;
+            issue.milestone = milestone;
             Reply::created(
                 json!({ "number": number, "html_url": format!("https://github.com/{repo}/issues/{number}") }),
             )

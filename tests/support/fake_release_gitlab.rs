@@ -2,7 +2,8 @@
 //! tags, files, compare and branches, merge requests, issues and pipelines.
 
 use super::fake_release::{
-    b64, body_of, compare, label_filter, new_item, ref_exists, store_text, FakeMr,
+    add_commit, b64, body_of, compare, head, label_filter, new_item, ref_exists, set_branch,
+    store_text, FakeMr,
 };
 use super::fake_state::{paginate, Reply, State};
 use serde_json::{json, Value};
@@ -57,10 +58,12 @@ pub(super) fn route(
                     "A file with this name already exists / does not exist",
                 ));
             }
+            let branch = key.1.clone();
             state
                 .release
                 .files
                 .insert(key, body["content"].as_str()?.to_string());
+            add_commit(state, repo, &branch);
             Reply::json(
                 if m == "POST" { 201 } else { 200 },
                 json!({ "file_path": path, "branch": body["branch"] }),
@@ -75,7 +78,60 @@ pub(super) fn route(
             Reply::ok(json!({ "commits": commits, "diffs": [] }))
         }
         ("GET", ["repository", "branches", name]) if ref_exists(state, repo, name) => {
-            Reply::ok(json!({ "name": name }))
+            Reply::ok(json!({ "name": name, "commit": { "id": head(state, repo, name) } }))
+        }
+        ("DELETE", ["repository", "branches", name]) => {
+            let branches = state.release.branches.entry(repo.into()).or_default();
+            let Some(at) = branches.iter().position(|b| b == name) else {
+                return Some(Reply::error(404, "404 Branch Not Found"));
+            };
+            branches.remove(at);
+            state
+                .release
+                .branch_history
+                .remove(&(repo.to_string(), name.to_string()));
+            // GitLab closes the open merge requests whose source branch is deleted.
+            let closed: Vec<u64> = state
+                .release
+                .mrs
+                .iter_mut()
+                .filter(|((r, _), mr)| r == repo && mr.source == *name && mr.state == "open")
+                .map(|((_, n), mr)| {
+                    mr.state = "closed".into();
+                    *n
+                })
+                .collect();
+            for number in closed {
+                if let Some(issue) = state.repos.get_mut(repo).unwrap().issues.get_mut(&number) {
+                    issue.set_state("closed");
+                }
+            }
+            Reply::json(204, Value::Null)
+        }
+        ("GET", ["repository", "commits", sha, "comments"]) => {
+            let key = (repo.to_string(), head(state, repo, sha));
+            let list = state
+                .release
+                .commit_comments
+                .get(&key)
+                .cloned()
+                .unwrap_or_default();
+            let list = list
+                .into_iter()
+                .map(|note| json!({ "note": note, "author": { "username": "forgehand" } }))
+                .collect();
+            Reply::ok(paginate(list, query))
+        }
+        ("POST", ["repository", "commits", sha, "comments"]) => {
+            let key = (repo.to_string(), head(state, repo, sha));
+            let note = body["note"].as_str()?.to_string();
+            state
+                .release
+                .commit_comments
+                .entry(key)
+                .or_default()
+                .push(note.clone());
+            Reply::created(json!({ "note": note, "author": { "username": "forgehand" } }))
         }
         ("GET", ["repository", "branches", _]) => Reply::error(404, "404 Branch Not Found"),
         ("POST", ["repository", "branches"]) => {
@@ -83,13 +139,9 @@ pub(super) fn route(
             if ref_exists(state, repo, &name) {
                 return Some(Reply::error(400, "Branch already exists"));
             }
-            state
-                .release
-                .branches
-                .entry(repo.into())
-                .or_default()
-                .push(name.clone());
-            Reply::created(json!({ "name": name }))
+            let from = body["ref"].as_str().unwrap_or_default().to_string();
+            set_branch(state, repo, &name, &from);
+            Reply::created(json!({ "name": name, "commit": { "id": head(state, repo, &name) } }))
         }
         ("GET", ["merge_requests"]) => {
             let wanted = query.get("state").cloned().unwrap_or_else(|| "all".into());
@@ -157,6 +209,19 @@ pub(super) fn route(
         }
         ("PUT", ["merge_requests", iid]) => {
             let number: u64 = iid.parse().ok()?;
+            let wanted = match body["state_event"].as_str() {
+                Some("close") => Some("closed"),
+                Some("reopen") => Some("open"),
+                _ => None,
+            };
+            if let (Some(wanted), Some(mr)) = (
+                wanted,
+                state.release.mrs.get_mut(&(repo.to_string(), number)),
+            ) {
+                if mr.state != "merged" {
+                    mr.state = wanted.to_string();
+                }
+            }
             store_text(
                 state,
                 repo,

@@ -19,6 +19,16 @@ pub fn github_tag_push(repo: &str, tag: &str) -> Value {
     p
 }
 
+/// GitHub `create` of `tag` in `repo` (sent with the tag's `push`).
+pub fn github_tag_create(repo: &str, tag: &str) -> Value {
+    let mut p = fixture_json("github/create.tag.json");
+    p["ref"] = json!(tag);
+    p["repository"]["full_name"] = json!(repo);
+    p["repository"]["default_branch"] = json!("main");
+    p["repository"]["html_url"] = json!(format!("https://github.com/{repo}"));
+    p
+}
+
 /// A completed `Publish` workflow run `id` of `tag` (`conclusion`: `success`, `failure`).
 pub fn github_run(repo: &str, tag: &str, id: u64, conclusion: &str) -> Value {
     let mut run = fixture_json("github/workflow_run.completed.json");

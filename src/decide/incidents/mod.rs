@@ -176,6 +176,8 @@ fn open(alert: &Alert, to: &Destination<'_>, config: &Config, now: DateTime<Utc>
         labels: to.labels.to_vec(),
         assignees: assignee.into_iter().collect(),
         marker,
+        due_date: None,
+        milestone: None,
     }));
 }
 

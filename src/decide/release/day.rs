@@ -240,6 +240,8 @@ fn call(
                 labels: day.labels.clone(),
                 assignees: manager.into_iter().collect(),
                 marker,
+                due_date: None,
+                milestone: None,
             })),
     }
 }

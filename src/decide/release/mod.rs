@@ -5,6 +5,9 @@
 //! version-bump merge request, and tells its issues and merge requests (`feedback.rs`).
 //! Facts come from [`ReleaseFacts`], gathered beforehand.
 
+mod branch;
+#[cfg(test)]
+mod branch_tests;
 pub mod commands;
 pub mod day;
 mod day_render;
@@ -64,6 +67,18 @@ pub struct ReleaseFacts {
     /// Number of this version's release merge request, when the feedback summary goes there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release_mr: Option<u64>,
+    /// Titles of the open milestones that have a due date (forges whose issues have none,
+    /// when the next release's checklist is filed: its milestone dates it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dated_milestones: Vec<String>,
+    /// Whether the default branch already has the tag's commit (nothing for a release merge
+    /// request to merge); `None` when it was not looked up (then one is opened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_default_branch: Option<bool>,
+    /// Web URL of the forge's release of the tag (GitHub release / GitLab release), when one
+    /// exists and a deployment request may link it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_url: Option<String>,
     /// The open release merge request of this version, when the event only refreshes its
     /// pipeline line ([`refresh::refreshes_only`]); the other facts are then not gathered.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,10 +221,16 @@ impl<'a> Derived<'a> {
             crate::release::manager_on_duty(release.calendar.as_ref(), r, today).to_string()
         });
         let repo = event.repo.as_ref()?;
-        let release_url = match &event.kind {
-            EventKind::ReleasePublished {
-                release: crate::event::Release { url: Some(url), .. },
-            } => url.clone(),
+        // The release itself when known (the published release's event, or the release object
+        // looked up for a deployment request), else the tag's page.
+        let release_url = match (&event.kind, &facts.release_url) {
+            (
+                EventKind::ReleasePublished {
+                    release: crate::event::Release { url: Some(url), .. },
+                },
+                _,
+            )
+            | (_, Some(url)) => url.clone(),
             _ => dialect.tag_url(repo.url.as_deref().unwrap_or_default(), &facts.tag),
         };
         Some(Derived {
@@ -294,14 +315,18 @@ pub fn decide(
     match &event.kind {
         EventKind::TagPushed { .. } | EventKind::Pipeline { .. } => {
             // Also for pipelines: their delivery may overtake the tag push's.
-            intents.push(Intent::CreateBranch {
-                repo: derived.repo.clone(),
-                name: release.release_branch().to_string(),
-                from: tag.clone(),
-            });
-            match render::release_merge_request(&derived) {
-                Ok(spec) => intents.push(Intent::UpsertMergeRequest(spec)),
-                Err(e) => plan.notes.push(e),
+            if facts.on_default_branch == Some(true) {
+                intents.push(Intent::CommentOnCommit(branch::nothing_to_merge(&derived)));
+                plan.notes.push(format!(
+                    "`{}` already has {tag}'s commit: nothing to merge, no release merge request",
+                    facts.default_branch
+                ));
+            } else {
+                intents.push(Intent::PointBranch(branch::release_branch(&derived)));
+                match render::release_merge_request(&derived) {
+                    Ok(spec) => intents.push(Intent::UpsertMergeRequest(spec)),
+                    Err(e) => plan.notes.push(e),
+                }
             }
             let on_tag = release
                 .deploy_requests

@@ -138,7 +138,7 @@ fn release_spec(
 
 /// The milestone of a version among `titles`: `1.4.0`, the tag `v1.4.0`, then `1.4` and
 /// `v1.4` (the first that exists).
-fn milestone_of(version: &Version, tag: &str, titles: &[String]) -> Option<String> {
+pub(super) fn milestone_of(version: &Version, tag: &str, titles: &[String]) -> Option<String> {
     let short = format!("{}.{}", version.major(), version.minor());
     let wanted = [
         version.to_string(),
@@ -184,6 +184,8 @@ pub(super) fn failed_publish(derived: &Derived<'_>, pipeline: &Pipeline, plan: &
             labels,
             assignees: derived.manager.iter().cloned().collect(),
             marker: issue.marker(),
+            due_date: None,
+            milestone: None,
         })),
         PipelineStatus::Success => plan.intents.push(Intent::ResolveIssue(ResolveSpec {
             repo: derived.repo.clone(),

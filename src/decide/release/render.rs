@@ -185,6 +185,8 @@ pub fn deploy_request(
         labels: settings.labels.clone(),
         assignees: derived.manager.iter().cloned().collect(),
         marker: mark,
+        due_date: None,
+        milestone: None,
     }))
 }
 
@@ -222,6 +224,17 @@ pub fn next_checklist(derived: &Derived<'_>) -> Result<Option<IssueSpec>, String
     };
     let mark = marker(MARKER_CHECKLIST, &version.to_string(), None);
     let body = render(derived, TemplateKind::Checklist, to_context(&context))?;
+    // Due on the release date where issues have dates; elsewhere in the version's milestone
+    // when it has a due date (else the date is in the title and body only).
+    let (due_date, milestone) = if derived.dialect.issue_due_dates {
+        (Some(next.date), None)
+    } else {
+        let tag = derived.config.tag_format().tag_for(&version);
+        (
+            None,
+            super::publish::milestone_of(&version, &tag, &derived.facts.dated_milestones),
+        )
+    };
     Ok(Some(IssueSpec {
         repo: settings
             .project
@@ -232,6 +245,8 @@ pub fn next_checklist(derived: &Derived<'_>) -> Result<Option<IssueSpec>, String
         labels: settings.labels.clone(),
         assignees: manager.into_iter().collect(),
         marker: mark,
+        due_date,
+        milestone,
     }))
 }
 

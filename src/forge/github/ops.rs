@@ -371,7 +371,10 @@ impl GithubForge {
 
 impl GithubForge {
     /// Read the open milestones from GitHub.
-    async fn fetch_milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError> {
+    pub(super) async fn fetch_milestones(
+        &self,
+        repo: &RepoPath,
+    ) -> Result<Vec<Milestone>, ForgeError> {
         let found: Vec<GhMilestone> = self
             .get_all(&format!("{}/milestones?state=open", repo_base(repo)?))
             .await?;

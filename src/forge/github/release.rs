@@ -9,7 +9,9 @@ use super::release_types::{
 };
 use super::{repo_base, GithubForge};
 use crate::forge::transport::encode::{encode as query, path_segment, path_segments};
-use crate::forge::{ForgeError, ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
+use crate::forge::{
+    ForgeError, ForgeRelease, IssueDates, MergeRequestFields, ReleaseFields, ReleaseForge,
+};
 use crate::model::{
     closing_references, Change, FailedJob, FileAtRef, IssueState, LabelName, Login, MarkedIssue,
     MergeRequestInfo, MergeRequestState, PipelineInfo, RepoPath,
@@ -212,6 +214,41 @@ impl ReleaseForge for GithubForge {
         }
     }
 
+    async fn branch_head(&self, repo: &RepoPath, name: &str) -> Result<Option<String>, ForgeError> {
+        self.head_of_branch(repo, name).await
+    }
+
+    async fn contains(
+        &self,
+        repo: &RepoPath,
+        container: &str,
+        commit: &str,
+    ) -> Result<bool, ForgeError> {
+        self.reaches(repo, container, commit).await
+    }
+
+    async fn move_branch(&self, repo: &RepoPath, name: &str, to: &str) -> Result<(), ForgeError> {
+        self.force_branch(repo, name, to).await
+    }
+
+    async fn commit_comment_with_marker(
+        &self,
+        repo: &RepoPath,
+        git_ref: &str,
+        marker: &str,
+    ) -> Result<bool, ForgeError> {
+        self.commit_marker(repo, git_ref, marker).await
+    }
+
+    async fn comment_on_commit(
+        &self,
+        repo: &RepoPath,
+        git_ref: &str,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        self.post_commit_comment(repo, git_ref, body).await
+    }
+
     async fn create_branch(
         &self,
         repo: &RepoPath,
@@ -334,10 +371,29 @@ impl ReleaseForge for GithubForge {
         labels: &[LabelName],
         assignees: &[Login],
     ) -> Result<u64, ForgeError> {
-        let payload = json!({
+        let dates = IssueDates::default();
+        self.create_dated_issue(repo, title, body, labels, assignees, &dates)
+            .await
+    }
+
+    async fn create_dated_issue(
+        &self,
+        repo: &RepoPath,
+        title: &str,
+        body: &str,
+        labels: &[LabelName],
+        assignees: &[Login],
+        dates: &IssueDates<'_>,
+    ) -> Result<u64, ForgeError> {
+        let mut payload = json!({
             "title": title, "body": body,
             "labels": names(labels), "assignees": logins(assignees),
         });
+        // Issues have no due date here; a milestone's is theirs.
+        if let Some(title) = dates.milestone {
+            let number = self.open_milestone_number(repo, title).await?;
+            payload["milestone"] = json!(number);
+        }
         let answer = self
             .create_request(
                 Method::POST,

@@ -302,7 +302,10 @@ impl GitlabForge {
 
 impl GitlabForge {
     /// Read the open milestones (the project's and its groups') from GitLab.
-    async fn fetch_milestones(&self, repo: &RepoPath) -> Result<Vec<Milestone>, ForgeError> {
+    pub(super) async fn fetch_milestones(
+        &self,
+        repo: &RepoPath,
+    ) -> Result<Vec<Milestone>, ForgeError> {
         let endpoint = format!(
             "{}/milestones?state=active&include_ancestors=true",
             project_base(repo)

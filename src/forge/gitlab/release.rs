@@ -7,7 +7,9 @@
 use super::release_types::{GlCompare, GlFile, GlIssueRef, GlMergeRequest, GlPipeline, GlTag};
 use super::{project_base, GitlabForge};
 use crate::forge::transport::encode::{encode, path_segment};
-use crate::forge::{ForgeError, ForgeRelease, MergeRequestFields, ReleaseFields, ReleaseForge};
+use crate::forge::{
+    ForgeError, ForgeRelease, IssueDates, MergeRequestFields, ReleaseFields, ReleaseForge,
+};
 use crate::model::{
     closing_references, Change, FailedJob, FileAtRef, IssueState, LabelName, Login, MarkedIssue,
     MergeRequestInfo, MergeRequestState, PipelineInfo, RepoPath,
@@ -209,6 +211,41 @@ impl ReleaseForge for GitlabForge {
         }
     }
 
+    async fn branch_head(&self, repo: &RepoPath, name: &str) -> Result<Option<String>, ForgeError> {
+        self.head_of_branch(repo, name).await
+    }
+
+    async fn contains(
+        &self,
+        repo: &RepoPath,
+        container: &str,
+        commit: &str,
+    ) -> Result<bool, ForgeError> {
+        self.reaches(repo, container, commit).await
+    }
+
+    async fn move_branch(&self, repo: &RepoPath, name: &str, to: &str) -> Result<(), ForgeError> {
+        self.recreate_branch(repo, name, to).await
+    }
+
+    async fn commit_comment_with_marker(
+        &self,
+        repo: &RepoPath,
+        git_ref: &str,
+        marker: &str,
+    ) -> Result<bool, ForgeError> {
+        self.commit_marker(repo, git_ref, marker).await
+    }
+
+    async fn comment_on_commit(
+        &self,
+        repo: &RepoPath,
+        git_ref: &str,
+        body: &str,
+    ) -> Result<(), ForgeError> {
+        self.post_commit_comment(repo, git_ref, body).await
+    }
+
     async fn create_branch(
         &self,
         repo: &RepoPath,
@@ -322,12 +359,32 @@ impl ReleaseForge for GitlabForge {
         labels: &[LabelName],
         assignees: &[Login],
     ) -> Result<u64, ForgeError> {
-        let payload = json!({
+        let dates = IssueDates::default();
+        self.create_dated_issue(repo, title, body, labels, assignees, &dates)
+            .await
+    }
+
+    async fn create_dated_issue(
+        &self,
+        repo: &RepoPath,
+        title: &str,
+        body: &str,
+        labels: &[LabelName],
+        assignees: &[Login],
+        dates: &IssueDates<'_>,
+    ) -> Result<u64, ForgeError> {
+        let mut payload = json!({
             "title": title,
             "description": body,
             "labels": joined(labels),
             "assignee_ids": self.user_ids(assignees).await?,
         });
+        if let Some(due) = dates.due_date {
+            payload["due_date"] = json!(due.format("%Y-%m-%d").to_string());
+        }
+        if let Some(title) = dates.milestone {
+            payload["milestone_id"] = json!(self.open_milestone_id(repo, title).await?);
+        }
         let endpoint = format!("{}/issues", project_base(repo));
         let answer = self
             .create_request(Method::POST, &endpoint, &payload)
