@@ -2,7 +2,7 @@
 //! each form that changes something checks the session's CSRF token.
 
 use super::auth::{Session, COOKIE};
-use super::pages::{percent, DeliveryView, ListFilter, Row, OUTCOMES, PAGE_SIZE};
+use super::pages::{percent, DeliveryView, ListFilter, Row, WebBases, OUTCOMES, PAGE_SIZE};
 use super::{calendar, see_other, Ui};
 use crate::model::ForgeKind;
 use crate::store::Redelivery;
@@ -203,7 +203,7 @@ pub(super) async fn delivery(
         &format!("Delivery {}", account.delivery_id),
         "delivery.html",
         context! {
-            d => DeliveryView::of(account),
+            d => DeliveryView::of(account, &WebBases::of(&ui.config)),
             csrf => ui.auth.csrf(&session),
             notice => notice,
         },

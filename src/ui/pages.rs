@@ -2,6 +2,7 @@
 //! deliveries with its filters and paging, and one delivery's account.
 
 use crate::explain::{time_text, Account, EventView};
+use crate::model::ForgeKind;
 use crate::store::{DeliverySummary, RecentQuery};
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +124,50 @@ pub fn safe_link(url: Option<&str>) -> Option<String> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.to_string())
 }
 
+/// Where people see each forge's repositories (not its API): from the configured URLs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebBases {
+    pub github: String,
+    pub gitlab: String,
+}
+
+impl WebBases {
+    /// GitHub's API at `api.github.com` is seen at `github.com`; an Enterprise server's API at
+    /// `https://HOST/api/v3` at `https://HOST`; GitLab's instance URL is its web address.
+    pub fn of(config: &crate::config::Config) -> WebBases {
+        let api = config.github.api_url.as_str().trim_end_matches('/');
+        let github = if api == "https://api.github.com" {
+            "https://github.com".to_string()
+        } else {
+            api.strip_suffix("/api/v3").unwrap_or(api).to_string()
+        };
+        WebBases {
+            github,
+            gitlab: config.gitlab.url.as_str().trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// The web page of what a ledger row created, when its kind has one: a merge request or
+    /// an issue, by its number.
+    pub fn link(&self, forge: ForgeKind, intent: &str, repo: &str, number: &str) -> Option<String> {
+        if repo.is_empty() || number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let path = match (forge, intent) {
+            (ForgeKind::Github, "upsert_merge_request") => "pull",
+            (ForgeKind::Gitlab, "upsert_merge_request") => "-/merge_requests",
+            (ForgeKind::Github, "file_issue" | "upsert_issue" | "resolve_issue") => "issues",
+            (ForgeKind::Gitlab, "file_issue" | "upsert_issue" | "resolve_issue") => "-/issues",
+            _ => return None,
+        };
+        let base = match forge {
+            ForgeKind::Github => &self.github,
+            ForgeKind::Gitlab => &self.gitlab,
+        };
+        safe_link(Some(&format!("{base}/{repo}/{path}/{number}")))
+    }
+}
+
 /// One ledger row as the delivery page shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionView {
@@ -165,7 +210,7 @@ fn pretty(value: &serde_json::Value) -> String {
 }
 
 impl DeliveryView {
-    pub fn of(account: Account) -> DeliveryView {
+    pub fn of(account: Account, web: &WebBases) -> DeliveryView {
         let (event_as, event_text) = match &account.event {
             EventView::Event(value) => ("event", pretty(value)),
             EventView::Ignored(why) => ("ignored", why.clone()),
@@ -181,7 +226,10 @@ impl DeliveryView {
                 state: a.state.as_str().to_string(),
                 answer: a.answer.clone().unwrap_or_default(),
                 object_id: a.object_id.clone().unwrap_or_default(),
-                link: safe_link(a.url.as_deref()),
+                link: safe_link(a.url.as_deref()).or_else(|| {
+                    let number = a.object_id.as_deref().unwrap_or_default();
+                    web.link(a.forge, &a.intent, &a.repo, number)
+                }),
                 at: time_text(a.at),
             })
             .collect();
@@ -229,6 +277,36 @@ mod tests {
         assert_eq!(safe_link(Some("javascript:alert(1)")), None);
         assert_eq!(safe_link(Some("data:text/html,x")), None);
         assert_eq!(safe_link(None), None);
+    }
+
+    #[test]
+    fn created_merge_requests_and_issues_link_to_their_web_pages() {
+        let config =
+            |yaml: &str| crate::config::Config::from_str(yaml, "t.yml", &|_| None).unwrap();
+        let web = WebBases::of(&config(""));
+        assert_eq!(
+            web.link(ForgeKind::Github, "upsert_merge_request", "acme/app", "7")
+                .as_deref(),
+            Some("https://github.com/acme/app/pull/7")
+        );
+        assert_eq!(
+            web.link(ForgeKind::Gitlab, "file_issue", "g/sub/p", "3")
+                .as_deref(),
+            Some("https://gitlab.com/g/sub/p/-/issues/3")
+        );
+        assert_eq!(
+            web.link(ForgeKind::Github, "comment", "acme/app", "9"),
+            None
+        );
+        assert_eq!(
+            web.link(ForgeKind::Github, "file_issue", "acme/app", "v1.0"),
+            None
+        );
+        let enterprise = WebBases::of(&config(
+            "github:\n  api_url: https://git.example.com/api/v3\ngitlab:\n  url: https://lab.example.com/\n",
+        ));
+        assert_eq!(enterprise.github, "https://git.example.com");
+        assert_eq!(enterprise.gitlab, "https://lab.example.com");
     }
 
     #[test]
