@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 type Data = web::Data<Ui>;
 
-/// The session, or the answer that sends the browser to sign in.
-fn signed_in(ui: &Ui, req: &HttpRequest) -> Result<Session, HttpResponse> {
-    ui.session(req).ok_or_else(|| see_other("/ui/login"))
+/// Where a request without a session is sent.
+fn to_sign_in() -> HttpResponse {
+    see_other("/ui/login")
 }
 
 /// The store failed: logged here, an opaque page for the browser.
@@ -86,9 +86,8 @@ pub(super) struct CsrfForm {
 }
 
 pub(super) async fn logout(req: HttpRequest, form: web::Form<CsrfForm>, ui: Data) -> HttpResponse {
-    let session = match signed_in(&ui, &req) {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
+    let Some(session) = ui.session(&req) else {
+        return to_sign_in();
     };
     if !ui.auth.csrf_matches(&session, &form.csrf) {
         return csrf_refused(&ui, &session);
@@ -115,9 +114,8 @@ pub(super) async fn deliveries(
     filter: web::Query<ListFilter>,
     ui: Data,
 ) -> HttpResponse {
-    let session = match signed_in(&ui, &req) {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
+    let Some(session) = ui.session(&req) else {
+        return to_sign_in();
     };
     let filter = filter.into_inner();
     let mut found = match ui.store.recent(filter.query()).await {
@@ -170,9 +168,8 @@ pub(super) async fn delivery(
     query: web::Query<DeliveryQuery>,
     ui: Data,
 ) -> HttpResponse {
-    let session = match signed_in(&ui, &req) {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
+    let Some(session) = ui.session(&req) else {
+        return to_sign_in();
     };
     let Ok(forge) = query.forge.parse::<ForgeKind>() else {
         return not_found(&ui, &session, "No such forge.");
@@ -225,9 +222,8 @@ pub(super) async fn redeliver(
     form: web::Form<RedeliverForm>,
     ui: Data,
 ) -> HttpResponse {
-    let session = match signed_in(&ui, &req) {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
+    let Some(session) = ui.session(&req) else {
+        return to_sign_in();
     };
     if !ui.auth.csrf_matches(&session, &form.csrf) {
         return csrf_refused(&ui, &session);
@@ -273,9 +269,8 @@ pub(super) async fn calendar(
     query: web::Query<CalendarQuery>,
     ui: Data,
 ) -> HttpResponse {
-    let session = match signed_in(&ui, &req) {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
+    let Some(session) = ui.session(&req) else {
+        return to_sign_in();
     };
     let mut choices: Vec<String> = match ui.store.repos().await {
         Ok(repos) => repos
@@ -323,9 +318,8 @@ pub(super) async fn calendar(
 }
 
 pub(super) async fn queue(req: HttpRequest, ui: Data) -> HttpResponse {
-    let session = match signed_in(&ui, &req) {
-        Ok(s) => s,
-        Err(to_login) => return to_login,
+    let Some(session) = ui.session(&req) else {
+        return to_sign_in();
     };
     let stats = match ui.store.stats().await {
         Ok(stats) => stats,
