@@ -2,7 +2,9 @@
 # Runs the whole test suite: `cargo test --locked`, with a PostgreSQL server for the store
 # tests that run against both backends. Uses FORGEHAND_TEST_POSTGRES_URL when it is set;
 # otherwise installs (Debian/Ubuntu, apt) and starts a local PostgreSQL and creates the
-# `forgehand` role and database. Extra arguments go to `cargo test`.
+# `forgehand` role and database. Installs Chromium and chromedriver (Debian/Ubuntu, apt) for
+# the operations page's browser test when `chromedriver` is missing. Extra arguments go to
+# `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +30,12 @@ if [ -z "${FORGEHAND_TEST_POSTGRES_URL:-}" ]; then
   as_postgres "psql -p $port -qtAc \"SELECT 1 FROM pg_database WHERE datname = 'forgehand'\" | grep -q 1 ||
     createdb -p $port -O forgehand forgehand"
   export FORGEHAND_TEST_POSTGRES_URL="postgres://forgehand:forgehand@127.0.0.1:$port/forgehand"
+fi
+
+if ! command -v chromedriver >/dev/null 2>&1; then
+  echo "installing Chromium and chromedriver for the operations page's browser test…" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 exec cargo test --locked "$@"

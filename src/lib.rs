@@ -22,4 +22,5 @@ pub mod schedule;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod ui;
 pub mod worker;

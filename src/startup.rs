@@ -117,6 +117,11 @@ impl Application {
             metrics: metrics.clone(),
             forges: health,
         });
+        let ui =
+            crate::ui::Ui::new(store.clone(), config.clone(), metrics.clone())?.map(web::Data::new);
+        if ui.is_some() {
+            tracing::info!("the operations page is served under /ui");
+        }
         let body_limit =
             usize::try_from(config.server.body_limit_bytes.get()).unwrap_or(usize::MAX);
         let server = HttpServer::new(move || {
@@ -125,6 +130,7 @@ impl Application {
                 .app_data(ingress.clone())
                 .app_data(shared.clone())
                 .configure(ingress::routes)
+                .configure(|cfg| crate::ui::routes(cfg, ui.clone()))
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
                 .route("/metrics", web::get().to(metrics_page))

@@ -84,6 +84,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "ui",
+        &[
+            "model",
+            "config",
+            "release",
+            "decide",
+            "explain",
+            "store",
+            "telemetry",
+            "clock",
+        ],
+    ),
+    (
         "startup",
         &[
             "config",
@@ -94,6 +107,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "schedule",
             "telemetry",
             "clock",
+            "ui",
         ],
     ),
     (

@@ -28,6 +28,7 @@ mod server;
 mod spanned;
 mod triage;
 mod types;
+pub mod ui;
 mod yaml;
 
 #[cfg(test)]
@@ -88,6 +89,8 @@ pub struct Config {
     /// `repos:` — per-repository process sections (`github:owner/name`, `gitlab:group/*`),
     /// in file order; the first match applies. Default none.
     pub repos: Vec<(repos::RepoPattern, repos::RepoSections)>,
+    /// `ui:` — the operations page's sign-in tokens. Default: no token, page off.
+    pub ui: ui::UiConfig,
 }
 
 /// Whether `FORGEHAND_LOG_FORMAT=json` asks for JSON log lines (read before the
@@ -198,6 +201,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let incidents = doc.section("incidents");
     let limits = doc.section("limits");
     let repos = doc.map_validated("repos");
+    let ui = doc.section("ui");
     Some(Config {
         server: server?,
         bot: bot?,
@@ -212,6 +216,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         incidents: incidents?,
         limits: limits?,
         repos: repos?,
+        ui: ui?,
     })
 }
 

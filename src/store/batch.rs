@@ -3,8 +3,9 @@
 //! transaction, commits, and only then answers each request.
 
 use super::{
-    ActionQuery, ActionRecord, DeliveryFacts, DeliveryRecord, Inserted, Job, NewDelivery, Outcome,
-    Pruned, QueueStats, Redelivery, Store, StoreError, StoredDelivery, StoredQuery,
+    ActionQuery, ActionRecord, DeliveryFacts, DeliveryRecord, DeliverySummary, Inserted, Job,
+    NewDelivery, Outcome, Pruned, QueueStats, RecentQuery, Redelivery, Store, StoreError,
+    StoredDelivery, StoredQuery,
 };
 use crate::model::ForgeKind;
 use async_trait::async_trait;
@@ -68,6 +69,8 @@ pub enum Cmd {
     ListStored(StoredQuery, Reply<Vec<StoredDelivery>>),
     Redeliver(ForgeKind, String, Reply<Redelivery>),
     Prune(i64, Reply<Pruned>),
+    Recent(RecentQuery, Reply<Vec<DeliverySummary>>),
+    Repos(Reply<Vec<(ForgeKind, String)>>),
 }
 
 /// A reply computed inside a transaction, sent once the transaction's fate is known.
@@ -111,6 +114,8 @@ pub fn refuse(cmd: Cmd) -> Pending {
         Cmd::ListStored(_, r) => pending(r, e()),
         Cmd::Redeliver(_, _, r) => pending(r, e()),
         Cmd::Prune(_, r) => pending(r, e()),
+        Cmd::Recent(_, r) => pending(r, e()),
+        Cmd::Repos(r) => pending(r, e()),
     }
 }
 
@@ -323,6 +328,14 @@ impl Store for BatchStore {
 
     async fn prune(&self, before_ms: i64) -> Result<Pruned, StoreError> {
         self.call(|r| Cmd::Prune(before_ms, r)).await
+    }
+
+    async fn recent(&self, query: RecentQuery) -> Result<Vec<DeliverySummary>, StoreError> {
+        self.call(|r| Cmd::Recent(query, r)).await
+    }
+
+    async fn repos(&self) -> Result<Vec<(ForgeKind, String)>, StoreError> {
+        self.call(Cmd::Repos).await
     }
 
     async fn comment_body(

@@ -12,7 +12,9 @@ pub mod sqlite;
 mod sqlite_ledger;
 mod sqlite_records;
 
-pub use records::{DeliveryFacts, Pruned, Redelivery, StoredDelivery, StoredQuery};
+pub use records::{
+    DeliveryFacts, DeliverySummary, Pruned, RecentQuery, Redelivery, StoredDelivery, StoredQuery,
+};
 
 use crate::model::ForgeKind;
 use async_trait::async_trait;
@@ -344,6 +346,10 @@ pub trait Store: Send + Sync + 'static {
         &self,
         query: StoredQuery,
     ) -> Result<Vec<StoredDelivery>, StoreError>;
+    /// Deliveries newest first, filtered and paged (the operations page's list).
+    async fn recent(&self, query: RecentQuery) -> Result<Vec<DeliverySummary>, StoreError>;
+    /// Every `(forge, repository)` that has facts kept, in order.
+    async fn repos(&self) -> Result<Vec<(ForgeKind, String)>, StoreError>;
     /// Queue a failed delivery again: pending at once, its tries counted from zero (its
     /// attempt number, which fences, keeps growing), its failure kept in its reason.
     async fn redeliver(

@@ -182,6 +182,8 @@ async fn apply(tx: &Transaction<'_>, cmd: Cmd) -> (Pending, bool) {
         Cmd::ListStored(q, r) => answer!(r, records::list(tx, &q).await),
         Cmd::Redeliver(forge, id, r) => answer!(r, records::redeliver(tx, forge, &id).await),
         Cmd::Prune(before_ms, r) => answer!(r, records::prune(tx, before_ms).await),
+        Cmd::Recent(q, r) => answer!(r, records::recent(tx, &q).await),
+        Cmd::Repos(r) => answer!(r, records::repos(tx).await),
         Cmd::SetBody(forge, repo, id, body, r) => answer!(
             r,
             tx.execute(

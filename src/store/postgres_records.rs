@@ -1,7 +1,10 @@
 //! PostgreSQL: facts per delivery, redelivery and retention (see [`super::records`]).
 
 use super::records::requeued_reason;
-use super::{DeliveryFacts, DeliveryRecord, Pruned, Redelivery, StoredDelivery, StoredQuery};
+use super::{
+    DeliveryFacts, DeliveryRecord, DeliverySummary, Pruned, RecentQuery, Redelivery,
+    StoredDelivery, StoredQuery,
+};
 use crate::model::ForgeKind;
 use tokio_postgres::{Error, Row, Transaction};
 
@@ -143,4 +146,58 @@ pub(super) async fn prune(tx: &Transaction<'_>, before_ms: i64) -> Result<Pruned
         facts,
         actions,
     })
+}
+
+pub(super) async fn recent(
+    tx: &Transaction<'_>,
+    q: &RecentQuery,
+) -> Result<Vec<DeliverySummary>, Error> {
+    let rows = tx
+        .query(
+            "SELECT d.forge, d.delivery_id, d.event, d.state, d.reason,
+                    d.attempts - d.set_asides, COALESCE(f.repo, ''), d.received_at,
+                    d.finished_at
+             FROM deliveries d
+             LEFT JOIN facts f ON f.forge = d.forge AND f.delivery_id = d.delivery_id
+             WHERE ($1::TEXT IS NULL OR f.repo = $1) AND ($2::TEXT IS NULL OR d.event = $2)
+               AND ($3::TEXT IS NULL OR d.state = $3)
+             ORDER BY d.received_at DESC, d.id DESC LIMIT $4 OFFSET $5",
+            &[
+                &q.repo,
+                &q.event,
+                &q.state,
+                &(q.limit as i64),
+                &(q.offset as i64),
+            ],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| DeliverySummary {
+            record: DeliveryRecord {
+                forge: r.get(0),
+                delivery_id: r.get(1),
+                event: r.get(2),
+                state: r.get(3),
+                reason: r.get(4),
+                attempts: r.get(5),
+            },
+            repo: r.get(6),
+            received_at: r.get(7),
+            finished_at: r.get(8),
+        })
+        .collect())
+}
+
+pub(super) async fn repos(tx: &Transaction<'_>) -> Result<Vec<(ForgeKind, String)>, Error> {
+    let rows = tx
+        .query(
+            "SELECT DISTINCT forge, repo FROM facts WHERE repo <> '' ORDER BY forge, repo",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| Some((r.get::<_, String>(0).parse().ok()?, r.get(1))))
+        .collect())
 }

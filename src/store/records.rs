@@ -40,6 +40,33 @@ pub struct StoredQuery {
     pub limit: usize,
 }
 
+/// Which deliveries the operations page lists: newest first, every filter given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecentQuery {
+    /// `owner/name` / `group/project` (as kept with the facts; deliveries a worker never
+    /// decided on have none).
+    pub repo: Option<String>,
+    /// The forge's event name (`issues`, `Note Hook`, …).
+    pub event: Option<String>,
+    /// pending / running / done / ignored / failed
+    pub state: Option<String>,
+    /// Rows skipped (paging).
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One delivery in a listing, without its payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliverySummary {
+    pub record: DeliveryRecord,
+    /// The repository kept with its facts; empty when none were kept.
+    pub repo: String,
+    /// Unix milliseconds.
+    pub received_at: i64,
+    /// Unix milliseconds; `None` while pending or running.
+    pub finished_at: Option<i64>,
+}
+
 /// What `redeliver` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redelivery {

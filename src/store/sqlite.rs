@@ -200,6 +200,8 @@ fn apply(conn: &Connection, cmd: Cmd) -> Pending {
             pending(r, records::redeliver(conn, forge, &id).map_err(db))
         }
         Cmd::Prune(before_ms, r) => pending(r, records::prune(conn, before_ms).map_err(db)),
+        Cmd::Recent(q, r) => pending(r, records::recent(conn, &q).map_err(db)),
+        Cmd::Repos(r) => pending(r, records::repos(conn).map_err(db)),
         Cmd::SetBody(forge, repo, id, body, r) => {
             let result = conn
                 .prepare_cached(

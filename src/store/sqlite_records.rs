@@ -1,7 +1,10 @@
 //! SQLite: facts per delivery, redelivery and retention (see [`super::records`]).
 
 use super::records::requeued_reason;
-use super::{DeliveryFacts, DeliveryRecord, Pruned, Redelivery, StoredDelivery, StoredQuery};
+use super::{
+    DeliveryFacts, DeliveryRecord, DeliverySummary, Pruned, RecentQuery, Redelivery,
+    StoredDelivery, StoredQuery,
+};
 use crate::model::ForgeKind;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -136,4 +139,48 @@ pub(super) fn prune(conn: &Connection, before_ms: i64) -> rusqlite::Result<Prune
         facts: facts as u64,
         actions: actions as u64,
     })
+}
+
+pub(super) fn recent(conn: &Connection, q: &RecentQuery) -> rusqlite::Result<Vec<DeliverySummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.forge, d.delivery_id, d.event, d.state, d.reason,
+                d.attempts - d.set_asides, COALESCE(f.repo, ''), d.received_at, d.finished_at
+         FROM deliveries d
+         LEFT JOIN facts f ON f.forge = d.forge AND f.delivery_id = d.delivery_id
+         WHERE (?1 IS NULL OR f.repo = ?1) AND (?2 IS NULL OR d.event = ?2)
+           AND (?3 IS NULL OR d.state = ?3)
+         ORDER BY d.received_at DESC, d.id DESC LIMIT ?4 OFFSET ?5",
+    )?;
+    let rows = stmt.query_map(
+        params![q.repo, q.event, q.state, q.limit as i64, q.offset as i64],
+        |r| {
+            Ok(DeliverySummary {
+                record: DeliveryRecord {
+                    forge: r.get(0)?,
+                    delivery_id: r.get(1)?,
+                    event: r.get(2)?,
+                    state: r.get(3)?,
+                    reason: r.get(4)?,
+                    attempts: r.get(5)?,
+                },
+                repo: r.get(6)?,
+                received_at: r.get(7)?,
+                finished_at: r.get(8)?,
+            })
+        },
+    )?;
+    rows.collect()
+}
+
+pub(super) fn repos(conn: &Connection) -> rusqlite::Result<Vec<(ForgeKind, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT forge, repo FROM facts WHERE repo <> '' ORDER BY forge, repo",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(forge, repo)| Some((forge.parse().ok()?, repo)))
+        .collect())
 }

@@ -92,6 +92,7 @@ both_backends!(
     facts_are_kept_per_delivery_with_its_payload,
     only_a_failed_delivery_is_queued_again,
     pruning_removes_old_rows_and_keeps_new_ones,
+    recent_deliveries_newest_first_filtered_and_paged,
 );
 
 const LEASE: Duration = Duration::from_secs(60);
@@ -727,6 +728,74 @@ async fn only_a_failed_delivery_is_queued_again(backend: &str) {
     assert_eq!(
         store.redeliver(ForgeKind::Github, "a").await.unwrap(),
         Redelivery::NotFailed("done".into())
+    );
+}
+
+async fn recent_deliveries_newest_first_filtered_and_paged(backend: &str) {
+    let (_d, store) = temp_store(backend).await;
+    for (id, at) in [("a", 100), ("b", 200), ("c", 300)] {
+        store.insert(delivery_at(id, at)).await.unwrap();
+    }
+    store
+        .record_facts(facts("a", "acme/app", 150))
+        .await
+        .unwrap();
+    store
+        .record_facts(facts("c", "acme/web", 350))
+        .await
+        .unwrap();
+    let job = store.claim(400, LEASE, 1).await.unwrap().remove(0);
+    assert_eq!(job.delivery_id, "a");
+    store
+        .finish(job.id, 1, Outcome::Failed("502".into()))
+        .await
+        .unwrap();
+    let ids = |rows: Vec<crate::store::DeliverySummary>| -> Vec<String> {
+        rows.into_iter().map(|r| r.record.delivery_id).collect()
+    };
+    let query = |f: fn(&mut RecentQuery)| {
+        let mut q = RecentQuery {
+            limit: 10,
+            ..RecentQuery::default()
+        };
+        f(&mut q);
+        q
+    };
+    let all = store.recent(query(|_| {})).await.unwrap();
+    assert_eq!(all[2].repo, "acme/app");
+    assert_eq!(all[2].finished_at.map(|f| f > 0), Some(true));
+    assert_eq!(all[1].repo, "", "no facts kept: no repository");
+    assert_eq!(all[1].finished_at, None);
+    assert_eq!(ids(all), ["c", "b", "a"]);
+    let failed = store
+        .recent(query(|q| q.state = Some("failed".into())))
+        .await
+        .unwrap();
+    assert_eq!(ids(failed), ["a"]);
+    let web = store
+        .recent(query(|q| q.repo = Some("acme/web".into())))
+        .await
+        .unwrap();
+    assert_eq!(ids(web), ["c"]);
+    let none = store
+        .recent(query(|q| q.event = Some("push".into())))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    let page = store
+        .recent(query(|q| {
+            q.offset = 1;
+            q.limit = 1
+        }))
+        .await
+        .unwrap();
+    assert_eq!(ids(page), ["b"]);
+    assert_eq!(
+        store.repos().await.unwrap(),
+        [
+            (ForgeKind::Github, "acme/app".to_string()),
+            (ForgeKind::Github, "acme/web".to_string())
+        ]
     );
 }
 

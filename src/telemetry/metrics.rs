@@ -100,6 +100,8 @@ pub struct Metrics {
     api_calls: Family<ApiCallLabels, Counter>,
     api_seconds: Histograms<ApiTimeLabels>,
     budgets: Family<BudgetLabels, Count>,
+    /// The same budgets as a list the operations page can read: `(forge, key)` → remaining.
+    budget_list: std::sync::Mutex<std::collections::BTreeMap<(String, String), u64>>,
 }
 
 impl Default for Metrics {
@@ -117,6 +119,7 @@ impl Default for Metrics {
             api_calls: Family::default(),
             api_seconds: Family::new_with_constructor(api_histogram),
             budgets: Family::default(),
+            budget_list: Default::default(),
         };
         metrics.registered()
     }
@@ -240,6 +243,20 @@ impl Metrics {
     /// Sets the requests a forge said remain under one budget.
     pub fn set_budget(&self, labels: BudgetLabels, remaining: u64) {
         self.budgets.get_or_create(&labels).set(remaining);
+        self.budget_list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((labels.forge, labels.key), remaining);
+    }
+
+    /// The rate budgets the forges last reported: `(forge, budget, remaining)`, in order.
+    pub fn budgets(&self) -> Vec<(String, String, u64)> {
+        self.budget_list
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|((forge, key), remaining)| (forge.clone(), key.clone(), *remaining))
+            .collect()
     }
 
     /// The value of the gauge sample `name{labels}` (as [`counter`](Self::counter) reads

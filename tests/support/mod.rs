@@ -16,6 +16,7 @@ pub mod fake_state;
 pub mod http;
 pub mod payloads;
 pub mod triage;
+pub mod ui;
 
 #[allow(unused_imports)] // not every test binary uses the fake forge
 pub use fake_forge::FakeForge;
