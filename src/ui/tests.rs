@@ -104,6 +104,7 @@ fn the_delivery_page_shows_verdicts_plan_and_the_created_link() {
                 intent: "open_merge_request".into(),
                 text: "open MR release-next → main".into(),
                 spec: serde_json::Value::Null,
+                then: None,
             }],
             notes: vec![],
         }),
