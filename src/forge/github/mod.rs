@@ -3,6 +3,7 @@
 //! through the shared transport (retry, per-installation write throttle, metrics, paging).
 
 mod app;
+mod hooks;
 mod ops;
 mod publish;
 mod release;

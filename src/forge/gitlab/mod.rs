@@ -3,6 +3,7 @@
 //! through the caches; operations mapped to endpoints and answer shapes. Requests go through
 //! the shared transport (retry, per-project write throttle, metrics, paging).
 
+mod hooks;
 mod ops;
 mod publish;
 mod release;
