@@ -1,9 +1,9 @@
 //! Building the application: store, workers and the HTTP server on a bound port.
 
 use crate::config::Config;
-use crate::schedule::KnownRepos;
 use crate::forge::{ForgeHealth, Forges};
 use crate::ingress::{self, Ingress};
+use crate::schedule::KnownRepos;
 use crate::store::{self, Store};
 use crate::telemetry::{self, JobState, Metrics};
 use crate::worker::{Worker, WorkerSettings};

@@ -337,7 +337,7 @@ fn check_names_the_kind_of_file_and_passes_the_shipped_repository_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "config/example.forgehand.yml: ok (repository file; sets rules, triage, commands, release)\n"
+        "config/example.forgehand.yml: ok (repository file; sets rules, triage, commands, release, schedules, labels)\n"
     );
 }
 
@@ -455,19 +455,27 @@ fn plan_decides_under_a_repository_file_given_with_repo_file() {
 
     let plain = run(&[]);
     assert!(plain.status.success(), "{}", text(&plain.stderr));
-    assert!(text(&plain.stdout).contains("\"from-server\""), "{}", text(&plain.stdout));
+    assert!(
+        text(&plain.stdout).contains("\"from-server\""),
+        "{}",
+        text(&plain.stdout)
+    );
 
     let own = own.display().to_string();
     let with_file = run(&["--repo-file", &own]);
     assert!(with_file.status.success(), "{}", text(&with_file.stderr));
     let out = text(&with_file.stdout);
-    assert!(out.contains("\"from-repo\"") && !out.contains("from-server"), "{out}");
+    assert!(
+        out.contains("\"from-repo\"") && !out.contains("from-server"),
+        "{out}"
+    );
 
     let bad = bad.display().to_string();
     let refused = run(&["--repo-file", &bad]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        text(&refused.stderr).contains("bad.forgehand.yml:2:1: roles: a repository file cannot grant roles"),
+        text(&refused.stderr)
+            .contains("bad.forgehand.yml:2:1: roles: a repository file cannot grant roles"),
         "{}",
         text(&refused.stderr)
     );

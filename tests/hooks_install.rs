@@ -37,7 +37,10 @@ async fn hooks_install_creates_the_hook_once_and_updates_one_with_other_events()
         let HookInstall::Created { events, .. } = &done else {
             panic!("{kind}: {done:?}");
         };
-        assert!(line.contains("created webhook") && line.contains(&payload), "{line}");
+        assert!(
+            line.contains("created webhook") && line.contains(&payload),
+            "{line}"
+        );
         let hooks = app.fake.hooks(repo);
         assert_eq!(hooks.len(), 1, "{kind}: {hooks:#?}");
         let hook = &hooks[0];
@@ -55,14 +58,31 @@ async fn hooks_install_creates_the_hook_once_and_updates_one_with_other_events()
                     .collect();
                 stored.sort();
                 assert_eq!(&stored, events);
-                for e in ["issues", "issue_comment", "pull_request", "push", "create", "release", "workflow_run", "check_suite"] {
+                for e in [
+                    "issues",
+                    "issue_comment",
+                    "pull_request",
+                    "push",
+                    "create",
+                    "release",
+                    "workflow_run",
+                    "check_suite",
+                ] {
                     assert!(stored.iter().any(|s| s == e), "{e}: {stored:?}");
                 }
             }
             ForgeKind::Gitlab => {
                 assert_eq!(hook["url"], json!(payload));
                 assert_eq!(hook["token"], json!(GITLAB_TOKEN));
-                for e in ["push_events", "tag_push_events", "note_events", "issues_events", "merge_requests_events", "pipeline_events", "releases_events"] {
+                for e in [
+                    "push_events",
+                    "tag_push_events",
+                    "note_events",
+                    "issues_events",
+                    "merge_requests_events",
+                    "pipeline_events",
+                    "releases_events",
+                ] {
                     assert_eq!(hook[e], json!(true), "{e}");
                     assert!(events.iter().any(|s| s == e), "{e}: {events:?}");
                 }
@@ -72,11 +92,20 @@ async fn hooks_install_creates_the_hook_once_and_updates_one_with_other_events()
 
         // Again: found by its URL, nothing written.
         let writes = app.fake.writes().len();
-        let (again, line) = install(forge.as_ref(), repo, &payload, &secret).await.unwrap();
-        assert!(matches!(again, HookInstall::Unchanged { .. }), "{kind}: {again:?}");
+        let (again, line) = install(forge.as_ref(), repo, &payload, &secret)
+            .await
+            .unwrap();
+        assert!(
+            matches!(again, HookInstall::Unchanged { .. }),
+            "{kind}: {again:?}"
+        );
         assert!(line.contains("nothing changed"), "{line}");
         assert_eq!(app.fake.hooks(repo).len(), 1, "{kind}");
-        assert_eq!(app.fake.writes().len(), writes, "{kind}: a second run writes nothing");
+        assert_eq!(
+            app.fake.writes().len(),
+            writes,
+            "{kind}: a second run writes nothing"
+        );
 
         // A hook at the URL with only push events (added by hand): updated in place.
         install(forge.as_ref(), other, URL, &secret).await.unwrap();
@@ -88,13 +117,18 @@ async fn hooks_install_creates_the_hook_once_and_updates_one_with_other_events()
             }
         });
         let (updated, line) = install(forge.as_ref(), other, URL, &secret).await.unwrap();
-        assert!(matches!(updated, HookInstall::Updated { .. }), "{kind}: {updated:?}");
+        assert!(
+            matches!(updated, HookInstall::Updated { .. }),
+            "{kind}: {updated:?}"
+        );
         assert!(line.contains("updated webhook"), "{line}");
         let hooks = app.fake.hooks(other);
         assert_eq!(hooks.len(), 1, "{kind}: {hooks:#?}");
         let (again, _) = install(forge.as_ref(), other, URL, &secret).await.unwrap();
-        assert!(matches!(again, HookInstall::Unchanged { .. }), "{kind}: {again:?}");
+        assert!(
+            matches!(again, HookInstall::Unchanged { .. }),
+            "{kind}: {again:?}"
+        );
     }
     app.teardown().await;
 }
-

@@ -12,8 +12,6 @@ use support::app::{spawn_app, TestApp};
 use support::repo_files::*;
 use support::triage::{Side, BOTH};
 
-const OPS: &str = "acme/ops";
-
 /// The weekly release flow.
 const WEEKLY: &str = r#"
 release:
@@ -93,10 +91,10 @@ async fn push_tag(app: &TestApp, side: Side, repo: &str) {
     app.wait_idle().await;
 }
 
-/// Deployment requests in the ops project naming `repo`.
-fn deployment_requests(app: &TestApp, repo: &str) -> usize {
+/// Deployment requests in the ops project `ops` naming `repo`.
+fn deployment_requests(app: &TestApp, ops: &str, repo: &str) -> usize {
     app.fake
-        .issues_with_bodies(OPS)
+        .issues_with_bodies(ops)
         .into_iter()
         .filter(|(i, body)| i.title.contains(repo) || body.contains(repo))
         .count()
@@ -105,17 +103,20 @@ fn deployment_requests(app: &TestApp, repo: &str) -> usize {
 #[tokio::test]
 async fn two_repositories_on_one_server_follow_two_release_flows() {
     let app = spawn_app().await;
-    app.fake.add_repo(OPS);
-    app.fake.add_user("alice", forgehand::role::Role::Maintainer);
+    app.fake
+        .add_user("alice", forgehand::role::Role::Maintainer);
     app.fake.add_user("dana", forgehand::role::Role::Maintainer);
     for side in BOTH {
-        let (weekly, train) = match side {
-            Side::Github => ("acme/app", "acme/sync"),
-            Side::Gitlab => ("acme/web/app", "acme/web/sync"),
+        // Each forge's own ops project (a deployment request is found again by its marker).
+        let (weekly, train, ops) = match side {
+            Side::Github => ("acme/app", "acme/sync", "acme/ops"),
+            Side::Gitlab => ("acme/web/app", "acme/web/sync", "acme/web/ops"),
         };
+        app.fake.add_repo(ops);
         for (repo, file) in [(weekly, WEEKLY), (train, TRAIN)] {
             seed_release(&app, repo);
-            let file = format!("{file}{}", labelling(repo.rsplit('/').next().unwrap()));
+            let file = format!("{file}{}", labelling(repo.rsplit('/').next().unwrap()))
+                .replace("acme/ops", ops);
             app.fake.add_file(repo, DEFAULT_BRANCH, FILE, &file);
             app.fake.add_label(repo, repo.rsplit('/').next().unwrap());
         }
@@ -131,8 +132,12 @@ async fn two_repositories_on_one_server_follow_two_release_flows() {
         }
         // Only the train files its staging deployment request on the tag push; the weekly
         // flow waits for the published release.
-        assert_eq!(deployment_requests(&app, weekly), 0, "{side:?} {weekly}");
-        assert_eq!(deployment_requests(&app, train), 1, "{side:?} {train}");
+        assert_eq!(
+            deployment_requests(&app, ops, weekly),
+            0,
+            "{side:?} {weekly}"
+        );
+        assert_eq!(deployment_requests(&app, ops, train), 1, "{side:?} {train}");
 
         // And each file's triage rule labels its own new issues.
         for repo in [weekly, train] {

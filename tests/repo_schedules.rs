@@ -94,7 +94,11 @@ async fn a_schedule_in_a_repository_file_fires_in_that_repository_only() {
         let found = summaries(&app, own);
         assert_eq!(found.len(), 1, "{side:?}: {found:?}");
         assert_eq!(found[0].0, "Untriaged issues on 2030-01-07");
-        assert!(found[0].1.contains("- [ ] #1\n- [ ] #3\n"), "{}", found[0].1);
+        assert!(
+            found[0].1.contains("- [ ] #1\n- [ ] #3\n"),
+            "{}",
+            found[0].1
+        );
         assert!(summaries(&app, other).is_empty(), "{side:?}: {other}");
     }
 
@@ -113,13 +117,15 @@ async fn a_schedule_in_a_repository_file_fires_in_that_repository_only() {
 #[tokio::test]
 async fn a_release_day_in_a_repository_file_calls_that_repositorys_manager() {
     let app = spawn_app().await;
-    app.fake.add_user("alice", forgehand::role::Role::Maintainer);
+    app.fake
+        .add_user("alice", forgehand::role::Role::Maintainer);
     app.fake.add_user("bob", forgehand::role::Role::Maintainer);
     let repos = heard_from(&app, RELEASE_DAY_FILE).await;
     for (_, own, other) in &repos {
         for repo in [own, other] {
             app.fake.add_tag(repo, "v1.3.0", &["c1"]);
-            app.fake.add_merged(repo, 12, "Dark mode", &["feature"], "m12");
+            app.fake
+                .add_merged(repo, 12, "Dark mode", &["feature"], "m12");
             app.fake.add_branch_history(repo, "main", &["c1", "m12"]);
         }
     }

@@ -332,7 +332,11 @@ labels:
             again.created.is_empty() && again.updated.is_empty(),
             "{kind}: {again:?}"
         );
-        assert_eq!(app.fake.writes().len(), writes, "{kind}: the second run writes nothing");
+        assert_eq!(
+            app.fake.writes().len(),
+            writes,
+            "{kind}: the second run writes nothing"
+        );
     }
     app.teardown().await;
 }

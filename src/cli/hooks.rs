@@ -68,7 +68,12 @@ pub async fn install(
     Ok((done, line))
 }
 
-pub(super) fn install_command(path: &Path, kind: ForgeKind, repos: &[String], url: &str) -> ExitCode {
+pub(super) fn install_command(
+    path: &Path,
+    kind: ForgeKind,
+    repos: &[String],
+    url: &str,
+) -> ExitCode {
     let Some(config) = super::load_or_report(path) else {
         return ExitCode::FAILURE;
     };
@@ -113,10 +118,26 @@ mod tests {
     #[test]
     fn the_payload_url_ends_in_the_forges_webhook_path() {
         let cases = [
-            (ForgeKind::Github, "https://bot.example.com", "https://bot.example.com/webhooks/github"),
-            (ForgeKind::Github, "https://bot.example.com/", "https://bot.example.com/webhooks/github"),
-            (ForgeKind::Gitlab, "https://h/fh/webhooks/gitlab", "https://h/fh/webhooks/gitlab"),
-            (ForgeKind::Gitlab, "https://h/fh", "https://h/fh/webhooks/gitlab"),
+            (
+                ForgeKind::Github,
+                "https://bot.example.com",
+                "https://bot.example.com/webhooks/github",
+            ),
+            (
+                ForgeKind::Github,
+                "https://bot.example.com/",
+                "https://bot.example.com/webhooks/github",
+            ),
+            (
+                ForgeKind::Gitlab,
+                "https://h/fh/webhooks/gitlab",
+                "https://h/fh/webhooks/gitlab",
+            ),
+            (
+                ForgeKind::Gitlab,
+                "https://h/fh",
+                "https://h/fh/webhooks/gitlab",
+            ),
         ];
         for (forge, url, want) in cases {
             assert_eq!(payload_url(forge, url), want, "{url}");

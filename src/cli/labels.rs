@@ -112,9 +112,7 @@ pub async fn sync(
         if !dry_run {
             // The forge's own spelling of the name (labels compare case-insensitively).
             let own = LabelName::parse(&found.name)?;
-            forge
-                .update_label(&repo, &own, &color, description)
-                .await?;
+            forge.update_label(&repo, &own, &color, description).await?;
         }
         report.updated.push(name.clone());
     }

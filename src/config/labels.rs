@@ -52,7 +52,13 @@ mod tests {
         let text = Config::from_str(bad, "s.yml", &|_| None)
             .expect_err("invalid")
             .to_string();
-        assert!(text.contains("s.yml:3:12: labels.bug.color: `red` is not a colour"), "{text}");
-        assert!(text.contains("s.yml:4:7:") && text.contains("colour"), "{text}");
+        assert!(
+            text.contains("s.yml:3:12: labels.bug.color: `red` is not a colour"),
+            "{text}"
+        );
+        assert!(
+            text.contains("s.yml:4:7:") && text.contains("colour"),
+            "{text}"
+        );
     }
 }

@@ -169,11 +169,7 @@ impl Validate for RepoFile {
         if let Some(rules) = &self.rules {
             rules::validate_unique_ids(rules, report);
         }
-        refuse_other_repos(
-            self.schedules.as_deref(),
-            self.release.as_ref(),
-            report,
-        );
+        refuse_other_repos(self.schedules.as_deref(), self.release.as_ref(), report);
     }
 }
 

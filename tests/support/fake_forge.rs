@@ -154,7 +154,13 @@ impl FakeForge {
     /// Change the one webhook of `repo` behind forgehand's back (someone edits it by hand).
     pub fn update_hook(&self, repo: &str, f: impl FnOnce(&mut serde_json::Value)) {
         let mut state = self.lock();
-        let hook = state.repos.get_mut(repo).unwrap().hooks.first_mut().expect("a hook");
+        let hook = state
+            .repos
+            .get_mut(repo)
+            .unwrap()
+            .hooks
+            .first_mut()
+            .expect("a hook");
         f(hook);
     }
 

@@ -128,7 +128,10 @@ fn repo_route(
             Reply::ok(redact_hook(hook))
         }
         ("PATCH", ["labels", name]) => {
-            let known = state.repos[repo].labels.iter().any(|l| l.name.eq_ignore_ascii_case(name));
+            let known = state.repos[repo]
+                .labels
+                .iter()
+                .any(|l| l.name.eq_ignore_ascii_case(name));
             let color = body["color"].as_str();
             if !known {
                 return Reply::error(404, "Not Found");
@@ -140,7 +143,9 @@ fn repo_route(
                 .style_label(repo, name, color, body["description"].as_str())
                 .cloned()
                 .expect("label exists");
-            Reply::ok(json!({ "id": label.id, "name": label.name, "color": label.color, "description": label.description }))
+            Reply::ok(
+                json!({ "id": label.id, "name": label.name, "color": label.color, "description": label.description }),
+            )
         }
         ("GET", ["milestones"]) => {
             let wanted = query.get("state").map(String::as_str).unwrap_or("open");
@@ -421,5 +426,7 @@ fn create_label(state: &mut State, repo: &str, body: &Value) -> Reply {
         .style_label(repo, name, color, body["description"].as_str())
         .cloned()
         .expect("label exists");
-    Reply::created(json!({ "name": label.name, "color": label.color, "description": label.description }))
+    Reply::created(
+        json!({ "name": label.name, "color": label.color, "description": label.description }),
+    )
 }

@@ -85,14 +85,25 @@ fn project_route(
                 Reply::json(409, json!({ "message": "Label already exists" }))
             } else {
                 let label = state
-                    .style_label(repo, name, body["color"].as_str(), body["description"].as_str())
+                    .style_label(
+                        repo,
+                        name,
+                        body["color"].as_str(),
+                        body["description"].as_str(),
+                    )
                     .cloned()
                     .expect("label exists");
-                Reply::created(json!({ "id": label.id, "name": label.name, "color": format!("#{}", label.color) }))
+                Reply::created(
+                    json!({ "id": label.id, "name": label.name, "color": format!("#{}", label.color) }),
+                )
             }
         }
         ("GET", ["hooks"]) => {
-            let hooks = state.repos[repo].hooks.iter().map(redact_gitlab_hook).collect();
+            let hooks = state.repos[repo]
+                .hooks
+                .iter()
+                .map(redact_gitlab_hook)
+                .collect();
             Reply::ok(paginate(hooks, query))
         }
         ("POST", ["hooks"]) => {
@@ -129,10 +140,17 @@ fn project_route(
                 return Reply::json(400, json!({ "message": "color is invalid" }));
             }
             let label = state
-                .style_label(repo, &name, body["color"].as_str(), body["description"].as_str())
+                .style_label(
+                    repo,
+                    &name,
+                    body["color"].as_str(),
+                    body["description"].as_str(),
+                )
                 .cloned()
                 .expect("label exists");
-            Reply::ok(json!({ "id": label.id, "name": label.name, "color": format!("#{}", label.color), "description": label.description }))
+            Reply::ok(
+                json!({ "id": label.id, "name": label.name, "color": format!("#{}", label.color), "description": label.description }),
+            )
         }
         ("GET", ["milestones"]) => {
             let wanted = query.get("state").cloned();

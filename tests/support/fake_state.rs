@@ -175,7 +175,13 @@ impl State {
 
     /// Set colour and description of label `name` (created first if need be), as the forge
     /// stores them; `color` with or without `#`.
-    pub fn style_label(&mut self, repo: &str, name: &str, color: Option<&str>, description: Option<&str>) -> Option<&FakeLabel> {
+    pub fn style_label(
+        &mut self,
+        repo: &str,
+        name: &str,
+        color: Option<&str>,
+        description: Option<&str>,
+    ) -> Option<&FakeLabel> {
         let name = self.ensure_label(repo, name);
         let label = self
             .repos

@@ -105,4 +105,3 @@ pub fn invalid_file_issues(app: &TestApp, repo: &str) -> Vec<String> {
         .filter(|b| b.contains("<!-- forgehand:invalid-config -->"))
         .collect()
 }
-

@@ -57,9 +57,7 @@ impl GithubForge {
             "secret": secret,
             "insecure_ssl": "0",
         });
-        let existing = hooks
-            .iter()
-            .find(|h| h.config.url.as_deref() == Some(url));
+        let existing = hooks.iter().find(|h| h.config.url.as_deref() == Some(url));
         let Some(hook) = existing else {
             let body = json!({ "name": "web", "active": true, "events": events, "config": config });
             let answer = self.create_request(Method::POST, &base, &body).await?;
@@ -70,7 +68,10 @@ impl GithubForge {
         let mut have = hook.events.clone();
         have.sort();
         if have == events && hook.active {
-            return Ok(HookInstall::Unchanged { id: hook.id, events });
+            return Ok(HookInstall::Unchanged {
+                id: hook.id,
+                events,
+            });
         }
         let body = json!({ "active": true, "events": events, "config": config });
         self.request(Method::PATCH, &format!("{base}/{}", hook.id), Some(&body))
