@@ -117,7 +117,10 @@ fn repo_route(
         }
         ("PATCH", ["hooks", id]) => {
             let hooks = &mut state.repos.get_mut(repo).unwrap().hooks;
-            let Some(hook) = hooks.iter_mut().find(|h| h["id"].to_string() == *id) else {
+            let Some(hook) = hooks
+                .iter_mut()
+                .find(|h| h["id"].as_u64().is_some_and(|n| n.to_string() == *id))
+            else {
                 return Reply::error(404, "Not Found");
             };
             for key in ["events", "active", "config"] {

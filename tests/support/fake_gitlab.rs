@@ -118,7 +118,10 @@ fn project_route(
         }
         ("PUT", ["hooks", id]) => {
             let hooks = &mut state.repos.get_mut(repo).unwrap().hooks;
-            let Some(hook) = hooks.iter_mut().find(|h| h["id"].to_string() == *id) else {
+            let Some(hook) = hooks
+                .iter_mut()
+                .find(|h| h["id"].as_u64().is_some_and(|n| n.to_string() == *id))
+            else {
                 return Reply::json(404, json!({ "message": "404 Not found" }));
             };
             for (key, value) in body.as_object().into_iter().flatten() {
