@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::forge::{ForgeHealth, Forges};
 use crate::ingress::{self, Ingress};
+use crate::schedule::KnownRepos;
 use crate::store::{self, Store};
 use crate::telemetry::{self, JobState, Metrics};
 use crate::worker::{Worker, WorkerSettings};
@@ -28,6 +29,7 @@ pub struct Application {
     grace: Duration,
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
+    known: KnownRepos,
 }
 
 struct Shared {
@@ -84,25 +86,24 @@ impl Application {
             config.server.retention(),
             stop_rx.clone(),
         )));
-        if !config.schedules.is_empty() {
-            let schedules = Arc::new(config.schedules.clone());
-            let runner = crate::schedule::runner::run(
-                schedules,
-                store.clone(),
-                wake.clone(),
-                stop_rx.clone(),
-            );
-            workers.push(tokio::spawn(runner));
-        }
-        if config.release.enabled && config.release.release_day.is_some() {
-            let runner = crate::schedule::release_day::run(
-                Arc::new(config.release.clone()),
-                store.clone(),
-                wake.clone(),
-                stop_rx.clone(),
-            );
-            workers.push(tokio::spawn(runner));
-        }
+        // The schedulers run the server file's schedules and release day, and those of each
+        // repository the workers heard from that has its own (its `.forgehand.yml`).
+        let repo_configs = worker.repo_configs();
+        let known: KnownRepos = Arc::new(move || repo_configs.known());
+        workers.push(tokio::spawn(crate::schedule::runner::run(
+            Arc::new(config.schedules.clone()),
+            known.clone(),
+            store.clone(),
+            wake.clone(),
+            stop_rx.clone(),
+        )));
+        workers.push(tokio::spawn(crate::schedule::release_day::run(
+            Arc::new(config.release.clone()),
+            known.clone(),
+            store.clone(),
+            wake.clone(),
+            stop_rx.clone(),
+        )));
 
         let ingress = web::Data::new(Ingress {
             store: store.clone(),
@@ -148,6 +149,7 @@ impl Application {
             grace: config.server.shutdown_grace(),
             store,
             metrics,
+            known,
         })
     }
 
@@ -161,6 +163,11 @@ impl Application {
 
     pub fn metrics(&self) -> Arc<Metrics> {
         self.metrics.clone()
+    }
+
+    /// The repositories heard from that have their own process, as the schedulers see them.
+    pub fn known_repos(&self) -> KnownRepos {
+        self.known.clone()
     }
 
     /// Serve until `SIGTERM` or Ctrl-C, then shut down (see [`run_until`](Self::run_until)).

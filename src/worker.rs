@@ -109,7 +109,7 @@ pub struct Worker {
     /// When set-aside jobs are due back (Unix ms), so that idle workers wake for them.
     due: Mutex<BTreeSet<i64>>,
     /// Each repository's effective configuration (its `.forgehand.yml` on the default branch).
-    repo_configs: RepoConfigs,
+    repo_configs: Arc<RepoConfigs>,
 }
 
 impl Worker {
@@ -120,7 +120,7 @@ impl Worker {
         metrics: Arc<Metrics>,
         settings: WorkerSettings,
     ) -> Self {
-        let repo_configs = RepoConfigs::new(config.clone(), !settings.dry_run);
+        let repo_configs = Arc::new(RepoConfigs::new(config.clone(), !settings.dry_run));
         Worker {
             store,
             config,
@@ -131,6 +131,12 @@ impl Worker {
             claimed: Mutex::new(HashMap::new()),
             due: Mutex::new(BTreeSet::new()),
         }
+    }
+
+    /// The effective configurations of the repositories heard from (the scheduler runs
+    /// their own schedules and release days from them).
+    pub fn repo_configs(&self) -> Arc<RepoConfigs> {
+        self.repo_configs.clone()
     }
 
     /// Claim and process jobs until `stop` turns true; jobs claimed but not begun then are

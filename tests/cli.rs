@@ -337,7 +337,7 @@ fn check_names_the_kind_of_file_and_passes_the_shipped_repository_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        "config/example.forgehand.yml: ok (repository file; sets rules, triage, commands, release)\n"
+        "config/example.forgehand.yml: ok (repository file; sets rules, triage, commands, release, schedules, labels)\n"
     );
 }
 
@@ -413,4 +413,70 @@ fn check_with_repo_says_which_configuration_applies() {
         "{stdout}"
     );
     assert!(stdout.contains("  triage: server defaults"), "{stdout}");
+}
+
+#[test]
+fn plan_decides_under_a_repository_file_given_with_repo_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("server.yml");
+    std::fs::write(
+        &server,
+        "rules:\n  - id: server-rule\n    on: [issue.opened]\n    then:\n      add_labels: [from-server]\n",
+    )
+    .unwrap();
+    let own = dir.path().join(".forgehand.yml");
+    std::fs::write(
+        &own,
+        "rules:\n  - id: repo-rule\n    on: [issue.opened]\n    then:\n      add_labels: [from-repo]\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.forgehand.yml");
+    std::fs::write(&bad, "rules: []\nroles:\n  mallory: owner\n").unwrap();
+    let server = server.display().to_string();
+    let args = |extra: &[&str]| {
+        let mut args = vec![
+            "plan",
+            "--config",
+            &server,
+            "--forge",
+            "github",
+            "--event",
+            "issues",
+            "fixtures/github/issues.opened.json",
+        ];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let run = |extra: &[&str]| {
+        let args = args(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        forgehand(&args)
+    };
+
+    let plain = run(&[]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    assert!(
+        text(&plain.stdout).contains("\"from-server\""),
+        "{}",
+        text(&plain.stdout)
+    );
+
+    let own = own.display().to_string();
+    let with_file = run(&["--repo-file", &own]);
+    assert!(with_file.status.success(), "{}", text(&with_file.stderr));
+    let out = text(&with_file.stdout);
+    assert!(
+        out.contains("\"from-repo\"") && !out.contains("from-server"),
+        "{out}"
+    );
+
+    let bad = bad.display().to_string();
+    let refused = run(&["--repo-file", &bad]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr)
+            .contains("bad.forgehand.yml:2:1: roles: a repository file cannot grant roles"),
+        "{}",
+        text(&refused.stderr)
+    );
 }

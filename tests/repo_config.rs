@@ -1,114 +1,16 @@
 //! Configuration as code end to end on both forges: a repository's `.forgehand.yml` on its
 //! default branch sets that repository's process; a copy on another branch does nothing; a
-//! push touching it takes effect for the next event; two repositories follow two processes;
+//! push touching it takes effect for the next event (two repositories following two release
+//! processes: `tests/repo_release_flows.rs`; their own schedules: `tests/repo_schedules.rs`);
 //! an invalid file keeps the last valid version in force and is reported in one issue.
 
 mod support;
 
 use serde_json::{json, Value};
 use support::app::{spawn_app, TestApp};
-use support::fixture;
 use support::triage::{Side, BOTH};
 
-const FILE: &str = ".forgehand.yml";
-const DEFAULT_BRANCH: &str = "main";
-
-fn fixture_json(path: &str) -> Value {
-    serde_json::from_slice(&fixture(path)).expect("fixture is JSON")
-}
-
-/// A repository file whose only rule labels every new issue `label`.
-fn labelling(label: &str) -> String {
-    format!(
-        "rules:\n  - id: label-new\n    on: [issue.opened]\n    then:\n      add_labels: [\"{label}\"]\n"
-    )
-}
-
-/// Seeds `repo` with issues `1..=numbers` and the labels the tests use.
-fn seed(app: &TestApp, repo: &str, numbers: u64) {
-    app.fake.add_repo(repo);
-    for n in 1..=numbers {
-        app.fake.add_issue(repo, n);
-    }
-    for label in ["from-file", "v1", "v2", "team-a", "team-b"] {
-        app.fake.add_label(repo, label);
-    }
-}
-
-/// Deliver "issue `number` of `repo` was opened" as `side` says it.
-async fn open_issue(app: &TestApp, side: Side, repo: &str, number: u64, delivery: &str) {
-    let status = match side {
-        Side::Github => {
-            let mut p = fixture_json("github/issues.opened.json");
-            p["repository"]["full_name"] = json!(repo);
-            p["repository"]["default_branch"] = json!(DEFAULT_BRANCH);
-            p["issue"]["number"] = json!(number);
-            p["issue"]["labels"] = json!([]);
-            p["issue"]["milestone"] = Value::Null;
-            p["issue"]["assignees"] = json!([]);
-            app.github("issues", delivery, &p).await.status
-        }
-        Side::Gitlab => {
-            let mut p = fixture_json("gitlab/issue.open.json");
-            p["project"]["path_with_namespace"] = json!(repo);
-            p["project"]["default_branch"] = json!(DEFAULT_BRANCH);
-            p["object_attributes"]["iid"] = json!(number);
-            p["object_attributes"]["labels"] = json!([]);
-            p["object_attributes"]["milestone_id"] = Value::Null;
-            p["labels"] = json!([]);
-            p["assignees"] = json!([]);
-            app.gitlab("Issue Hook", delivery, &p).await.status
-        }
-    };
-    assert_eq!(status, 202);
-    app.wait_idle().await;
-}
-
-/// Deliver a push to the default branch of `repo` whose commit modified `path`.
-async fn push(app: &TestApp, side: Side, repo: &str, path: &str, delivery: &str) {
-    let status = match side {
-        Side::Github => {
-            let mut p = fixture_json("github/push.default_branch.json");
-            p["ref"] = json!(format!("refs/heads/{DEFAULT_BRANCH}"));
-            p["repository"]["full_name"] = json!(repo);
-            p["repository"]["default_branch"] = json!(DEFAULT_BRANCH);
-            p["commits"] = json!([{
-                "id": "c0ffee", "message": "Change the process", "timestamp": "2026-01-01T00:00:00Z",
-                "url": "https://example.com", "author": { "name": "a", "email": "a@example.com" },
-                "added": [], "removed": [], "modified": [path]
-            }]);
-            app.github("push", delivery, &p).await.status
-        }
-        Side::Gitlab => {
-            let mut p = fixture_json("gitlab/push.json");
-            p["ref"] = json!(format!("refs/heads/{DEFAULT_BRANCH}"));
-            p["project"]["path_with_namespace"] = json!(repo);
-            p["project"]["default_branch"] = json!(DEFAULT_BRANCH);
-            for commit in p["commits"].as_array_mut().expect("commits") {
-                commit["added"] = json!([]);
-                commit["removed"] = json!([]);
-                commit["modified"] = json!([path]);
-            }
-            app.gitlab("Push Hook", delivery, &p).await.status
-        }
-    };
-    assert_eq!(status, 202);
-    app.wait_idle().await;
-}
-
-fn labels(app: &TestApp, repo: &str, number: u64) -> Vec<String> {
-    app.fake.issue(repo, number).labels
-}
-
-/// The issues forgehand filed about an invalid file, with their bodies.
-fn invalid_file_issues(app: &TestApp, repo: &str) -> Vec<String> {
-    app.fake
-        .issues_with_bodies(repo)
-        .into_iter()
-        .map(|(_, body)| body)
-        .filter(|b| b.contains("<!-- forgehand:invalid-config -->"))
-        .collect()
-}
+use support::repo_files::*;
 
 #[tokio::test]
 async fn a_rule_from_the_default_branch_acts_and_a_copy_on_a_feature_branch_does_not() {
@@ -164,28 +66,6 @@ async fn a_push_changing_the_file_takes_effect_for_the_next_event_without_restar
 }
 
 #[tokio::test]
-async fn two_repositories_on_one_server_follow_two_processes() {
-    let app = spawn_app().await;
-    for side in BOTH {
-        let (a, b) = match side {
-            Side::Github => ("acme/app", "acme/service"),
-            Side::Gitlab => ("acme/web/app", "acme/web/service"),
-        };
-        seed(&app, a, 1);
-        seed(&app, b, 1);
-        app.fake
-            .add_file(a, DEFAULT_BRANCH, FILE, &labelling("team-a"));
-        app.fake
-            .add_file(b, DEFAULT_BRANCH, FILE, &labelling("team-b"));
-        open_issue(&app, side, a, 1, &format!("{side:?}-a")).await;
-        open_issue(&app, side, b, 1, &format!("{side:?}-b")).await;
-        assert_eq!(labels(&app, a, 1), ["team-a"], "{side:?}");
-        assert_eq!(labels(&app, b, 1), ["team-b"], "{side:?}");
-    }
-    app.teardown().await;
-}
-
-#[tokio::test]
 async fn an_invalid_file_on_the_default_branch_keeps_the_last_valid_one_and_files_one_issue() {
     let app = spawn_app().await;
     let broken = "rules:\n  - id: label-new\n    on: [issue.opened]\n    then:\n      add_labels: [\"v2\"]\nroles:\n  mallory: owner\n";
@@ -217,6 +97,62 @@ async fn an_invalid_file_on_the_default_branch_keeps_the_last_valid_one_and_file
         assert_eq!(invalid_file_issues(&app, repo).len(), 1, "{side:?}");
     }
     app.teardown().await;
+}
+
+#[tokio::test]
+async fn a_fixed_file_closes_the_issue_about_the_bad_one_with_a_comment() {
+    let app = spawn_app().await;
+    for side in BOTH {
+        let repo = side.repo();
+        seed(&app, repo, 3);
+        app.fake.add_file(repo, DEFAULT_BRANCH, FILE, "rules: [\n");
+        open_issue(&app, side, repo, 1, &format!("{side:?}-1")).await;
+        let filed: Vec<_> = marked_issues(&app, repo);
+        assert_eq!(filed.len(), 1, "{side:?}: {filed:?}");
+        let number = filed[0].number;
+        assert_eq!(filed[0].state, "open", "{side:?}");
+
+        // Fixed by a later push: the next event follows the file, the issue is closed with a
+        // comment saying so.
+        app.fake
+            .add_file(repo, DEFAULT_BRANCH, FILE, &labelling("v2"));
+        push(&app, side, repo, FILE, &format!("{side:?}-fix")).await;
+        open_issue(&app, side, repo, 2, &format!("{side:?}-2")).await;
+        assert_eq!(labels(&app, repo, 2), ["v2"], "{side:?}");
+        let issue = app.fake.issue(repo, number);
+        assert_eq!(issue.state, "closed", "{side:?}");
+        let comments = app.fake.comments(repo, number);
+        assert_eq!(comments.len(), 1, "{side:?}: {comments:?}");
+        assert!(
+            comments[0].body.contains("is valid again"),
+            "{side:?}: {}",
+            comments[0].body
+        );
+
+        // Heard again: nothing more is written; no second issue, no second comment.
+        push(&app, side, repo, FILE, &format!("{side:?}-again")).await;
+        open_issue(&app, side, repo, 3, &format!("{side:?}-3")).await;
+        assert_eq!(marked_issues(&app, repo).len(), 1, "{side:?}");
+        assert_eq!(app.fake.comments(repo, number).len(), 1, "{side:?}");
+
+        // Broken again: the same issue is rewritten and reopened.
+        app.fake.add_file(repo, DEFAULT_BRANCH, FILE, "rules: {\n");
+        push(&app, side, repo, FILE, &format!("{side:?}-break")).await;
+        let filed = marked_issues(&app, repo);
+        assert_eq!(filed.len(), 1, "{side:?}: {filed:?}");
+        assert_eq!(filed[0].state, "open", "{side:?}");
+    }
+    app.teardown().await;
+}
+
+/// The issues forgehand filed about an invalid file.
+fn marked_issues(app: &TestApp, repo: &str) -> Vec<support::FakeIssue> {
+    app.fake
+        .issues_with_bodies(repo)
+        .into_iter()
+        .filter(|(_, b)| b.contains("<!-- forgehand:invalid-config -->"))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[tokio::test]

@@ -228,8 +228,9 @@ rules:
 #[tokio::test]
 async fn labels_sync_creates_the_labels_the_rules_use_on_both_forges() {
     let app = support::app::spawn_app_with(&shipped_sections(&["rules"])).await;
-    let wanted = forgehand::cli::labels::used_labels(&app.config.rules);
-    assert_eq!(wanted, ["flow::Triage", "flow::To Do"]);
+    let wanted = forgehand::cli::labels::wanted_labels(&app.config);
+    let names: Vec<_> = wanted.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["flow::Triage", "flow::To Do"]);
     let forges = forgehand::forge::build(&app.config, Default::default())
         .await
         .unwrap();
@@ -264,8 +265,77 @@ async fn labels_sync_creates_the_labels_the_rules_use_on_both_forges() {
         );
         let again = sync(forge.as_ref(), repo, &wanted, false).await.unwrap();
         assert!(
-            again.created.is_empty(),
-            "{kind}: a second sync creates nothing"
+            again.created.is_empty() && again.updated.is_empty(),
+            "{kind}: a second sync changes nothing: {again:?}"
+        );
+    }
+    app.teardown().await;
+}
+
+/// `labels:` gives colours and descriptions: new labels get them, existing ones that differ
+/// are updated (a name spelled in another case too), matching ones are left alone, and a
+/// second run writes nothing.
+#[tokio::test]
+async fn labels_sync_sets_colour_and_description_from_the_labels_section_on_both_forges() {
+    let section = r##"
+rules:
+  - id: new-issue
+    on: [issue.opened]
+    then:
+      add_labels: ["flow::Triage"]
+labels:
+  "flow::Triage": {color: "#FBCA04", description: Waiting for triage}
+  bug: {color: d73a4a, description: Something is broken}
+  docs: {description: Documentation}
+  keep: {color: "0e8a16"}
+"##;
+    let app = support::app::spawn_app_with(section).await;
+    let wanted = forgehand::cli::labels::wanted_labels(&app.config);
+    let forges = forgehand::forge::build(&app.config, Default::default())
+        .await
+        .unwrap();
+    for (kind, repo) in [
+        (
+            forgehand::event::ForgeKind::Github,
+            support::triage::GITHUB_REPO,
+        ),
+        (
+            forgehand::event::ForgeKind::Gitlab,
+            support::triage::GITLAB_REPO,
+        ),
+    ] {
+        app.fake.add_repo(repo);
+        app.fake
+            .add_styled_label(repo, "BUG", "ee0701", "Something is wrong");
+        app.fake.add_styled_label(repo, "docs", "c5def5", "");
+        app.fake.add_styled_label(repo, "keep", "0e8a16", "Mine");
+        let forge = forges.get(kind).unwrap();
+        let sync = forgehand::cli::labels::sync;
+        let done = sync(forge.as_ref(), repo, &wanted, false).await.unwrap();
+        assert_eq!(done.created, ["flow::Triage"], "{kind}");
+        assert_eq!(done.updated, ["bug", "docs"], "{kind}");
+        assert_eq!(done.existing, ["keep"], "{kind}");
+        let style = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            app.fake.label_styles(repo),
+            [
+                style("BUG", "d73a4a", "Something is broken"),
+                style("docs", "c5def5", "Documentation"),
+                style("keep", "0e8a16", "Mine"),
+                style("flow::Triage", "fbca04", "Waiting for triage"),
+            ],
+            "{kind}"
+        );
+        let writes = app.fake.writes().len();
+        let again = sync(forge.as_ref(), repo, &wanted, false).await.unwrap();
+        assert!(
+            again.created.is_empty() && again.updated.is_empty(),
+            "{kind}: {again:?}"
+        );
+        assert_eq!(
+            app.fake.writes().len(),
+            writes,
+            "{kind}: the second run writes nothing"
         );
     }
     app.teardown().await;

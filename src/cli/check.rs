@@ -66,7 +66,7 @@ pub(super) fn check(path: &Path, repo: Option<&str>, repo_file: Option<&Path>) -
     }
 }
 
-fn read_repo_file(path: &Path) -> Result<RepoFile, config::ConfigErrors> {
+pub(super) fn read_repo_file(path: &Path) -> Result<RepoFile, config::ConfigErrors> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         config::ConfigErrors(vec![config::ConfigError {

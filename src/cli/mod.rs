@@ -1,8 +1,9 @@
-//! The command line: `serve`, `check`, `plan`, `labels sync`, `explain`, `redeliver`,
-//! `replay`.
+//! The command line: `serve`, `check`, `plan`, `labels sync`, `hooks install`, `explain`,
+//! `redeliver`, `replay`.
 
 mod check;
 mod explain;
+pub mod hooks;
 pub mod labels;
 mod plan;
 mod redeliver;
@@ -77,6 +78,11 @@ pub enum Cmd {
         /// The delivery's JSON payload.
         #[arg(required_unless_present = "release_day")]
         payload: Option<PathBuf>,
+        /// Decide as if the repository's default branch carried this `.forgehand.yml` (its
+        /// sections over the matching `repos:` entry and the server's defaults; `extends:`
+        /// is not followed offline).
+        #[arg(long)]
+        repo_file: Option<PathBuf>,
         /// Print the plan as JSON.
         #[arg(long)]
         json: bool,
@@ -119,16 +125,42 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Manage the labels the rules use.
+    /// Manage the labels the configuration uses.
     Labels {
         #[command(subcommand)]
         action: LabelsCmd,
+    },
+    /// Manage forgehand's webhook on repositories.
+    Hooks {
+        #[command(subcommand)]
+        action: HooksCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCmd {
+    /// Register forgehand's webhook on a repository through the forge's API (the events it
+    /// acts on, the configured webhook secret); running it again changes nothing.
+    Install {
+        #[arg(long, default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// github or gitlab
+        #[arg(long)]
+        forge: ForgeKind,
+        /// `owner/name` (GitHub) or `group/project` (GitLab); several allowed.
+        #[arg(long, required = true)]
+        repo: Vec<String>,
+        /// Where forgehand is reached: its base URL (`https://bot.example.com`) or the full
+        /// payload URL (`…/webhooks/github`).
+        #[arg(long)]
+        url: String,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LabelsCmd {
-    /// Create the labels the rules use where they are missing.
+    /// Create the labels the configuration uses where they are missing, and set colour and
+    /// description from its `labels:` section.
     Sync {
         #[arg(long, default_value = DEFAULT_CONFIG)]
         config: PathBuf,
@@ -138,7 +170,7 @@ pub enum LabelsCmd {
         /// `owner/name` (GitHub) or `group/project` (GitLab); several allowed.
         #[arg(long, required = true)]
         repo: Vec<String>,
-        /// Only list what would be created.
+        /// Only list what would be created or updated.
         #[arg(long)]
         dry_run: bool,
     },
@@ -162,10 +194,12 @@ pub fn main() -> ExitCode {
             release_day,
             repo,
             payload,
+            repo_file,
             json,
         } => {
+            let repo_file = repo_file.as_deref();
             if let (Some(date), Some(repo)) = (release_day, repo) {
-                return plan::release_day(&config, date, &repo, json);
+                return plan::release_day(&config, date, &repo, repo_file, json);
             }
             // clap requires a payload unless `--release-day` is given.
             let Some(payload) = payload else {
@@ -177,7 +211,7 @@ pub fn main() -> ExitCode {
                 // clap requires both unless `--source` is given.
                 _ => return ExitCode::FAILURE,
             };
-            plan::plan(&config, &origin, &payload, json)
+            plan::plan(&config, &origin, &payload, repo_file, json)
         }
         Cmd::Explain {
             config,
@@ -205,6 +239,15 @@ pub fn main() -> ExitCode {
                     dry_run,
                 },
         } => labels::sync_command(&config, forge, &repo, dry_run),
+        Cmd::Hooks {
+            action:
+                HooksCmd::Install {
+                    config,
+                    forge,
+                    repo,
+                    url,
+                },
+        } => hooks::install_command(&config, forge, &repo, &url),
     }
 }
 

@@ -40,7 +40,38 @@ fn forge_and_event(origin: &Origin, config: &Config, body: &[u8]) -> (ForgeKind,
     }
 }
 
-pub(super) fn plan(path: &Path, origin: &Origin, payload: &Path, json: bool) -> ExitCode {
+/// The configuration `repo` on `forge` is decided under offline: the server file's with the
+/// matching `repos:` entry, and the sections of `repo_file` when given (`None` after printing
+/// its errors).
+fn effective(
+    config: Config,
+    forge: ForgeKind,
+    repo: Option<&str>,
+    repo_file: Option<&Path>,
+) -> Option<Config> {
+    let Some(repo) = repo else {
+        return Some(config);
+    };
+    let base = config.for_repo(forge, repo);
+    let Some(file) = repo_file else {
+        return Some(base);
+    };
+    match super::check::read_repo_file(file) {
+        Ok(own) => Some(base.with_repo_file(&own, forge, repo)),
+        Err(errors) => {
+            eprintln!("{errors}");
+            None
+        }
+    }
+}
+
+pub(super) fn plan(
+    path: &Path,
+    origin: &Origin,
+    payload: &Path,
+    repo_file: Option<&Path>,
+    json: bool,
+) -> ExitCode {
     let Some(config) = super::load_or_report(path) else {
         return ExitCode::FAILURE;
     };
@@ -62,6 +93,10 @@ pub(super) fn plan(path: &Path, origin: &Origin, payload: &Path, json: bool) -> 
             eprintln!("{}: {e}", payload.display());
             return ExitCode::FAILURE;
         }
+    };
+    let repo = event.repo.as_ref().map(|r| r.path.as_str());
+    let Some(config) = effective(config, forge, repo, repo_file) else {
+        return ExitCode::FAILURE;
     };
     let plan = if config.bot.is_self(&event.actor.login) && !decide::acts_on_own(&event) {
         let mut p = crate::plan::Plan::default();
@@ -91,7 +126,13 @@ pub(super) fn plan(path: &Path, origin: &Origin, payload: &Path, json: bool) -> 
 
 /// `forgehand plan --release-day DATE --repo R`: each step of that date's release day
 /// (the call, and the production train where configured), decided without a forge.
-pub(super) fn release_day(path: &Path, date: NaiveDate, repo: &str, json: bool) -> ExitCode {
+pub(super) fn release_day(
+    path: &Path,
+    date: NaiveDate,
+    repo: &str,
+    repo_file: Option<&Path>,
+    json: bool,
+) -> ExitCode {
     let Some(config) = super::load_or_report(path) else {
         return ExitCode::FAILURE;
     };
@@ -101,6 +142,9 @@ pub(super) fn release_day(path: &Path, date: NaiveDate, repo: &str, json: bool) 
             eprintln!("--repo {e}");
             return ExitCode::FAILURE;
         }
+    };
+    let Some(config) = effective(config, forge, Some(repo_path), repo_file) else {
+        return ExitCode::FAILURE;
     };
     let Some(day) = &config.release.release_day else {
         eprintln!(

@@ -15,6 +15,7 @@ mod error;
 mod github;
 mod gitlab;
 pub mod incidents;
+pub mod labels;
 mod limits;
 pub mod publish;
 pub mod release;
@@ -84,6 +85,9 @@ pub struct Config {
     pub schedules: Vec<schedule::Schedule>,
     /// `rules:` — event-driven rules, in order. Default none.
     pub rules: Vec<rules::Rule>,
+    /// `labels:` — label name → colour and description, for `forgehand labels sync`.
+    /// Default none.
+    pub labels: labels::Labels,
     /// `limits:` — bounded work per comment (commands, mentions). Default 50 and 50.
     pub limits: LimitsConfig,
     /// `repos:` — per-repository process sections (`github:owner/name`, `gitlab:group/*`),
@@ -198,6 +202,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
     let triage = doc.section("triage");
     let rules = doc.list("rules");
     let schedules = doc.list("schedules");
+    let labels = doc.map_validated("labels");
     let incidents = doc.section("incidents");
     let limits = doc.section("limits");
     let repos = doc.map_validated("repos");
@@ -213,6 +218,7 @@ fn assemble(doc: &mut Document) -> Option<Config> {
         triage: triage?,
         rules: rules?,
         schedules: schedules?,
+        labels: labels?,
         incidents: incidents?,
         limits: limits?,
         repos: repos?,
@@ -224,5 +230,23 @@ impl Validate for Config {
     /// Checks across sections; runs only once every section loaded cleanly.
     fn validate(&self, report: &mut Report<'_>) {
         rules::validate_unique_ids(&self.rules, report);
+        // The server file names where its schedules and release day act; a repository-level
+        // section acts in its own repository (see `repo.rs`).
+        for (i, schedule) in self.schedules.iter().enumerate() {
+            if schedule.repos.is_empty() {
+                report.error(
+                    &format!("schedules[{i}].repos"),
+                    "a schedule needs at least one repository",
+                );
+            }
+        }
+        if let Some(day) = &self.release.release_day {
+            if day.repos.is_empty() {
+                report.error(
+                    "release.release_day.repos",
+                    "the release day needs at least one repository",
+                );
+            }
+        }
     }
 }

@@ -24,7 +24,10 @@ pub const MAX_CATCH_UP_HOURS: u32 = 168;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReleaseDayConfig {
-    /// Where the calendar acts: `github:owner/name` or `gitlab:group/project`.
+    /// Where the calendar acts: `github:owner/name` or `gitlab:group/project`. Required in
+    /// the server file; left out at repository level (a repository file or a `repos:` entry),
+    /// where it acts in the repository it configures.
+    #[serde(default)]
     pub repos: Vec<String>,
     /// Time of day (UTC, `HH:MM`) of the release-day call. Default `09:00`.
     #[serde(default = "default_at")]
@@ -108,9 +111,6 @@ impl ReleaseDayConfig {
 
 impl Validate for ReleaseDayConfig {
     fn validate(&self, report: &mut Report<'_>) {
-        if self.repos.is_empty() {
-            report.error("repos", "the release day needs at least one repository");
-        }
         for (i, repo) in self.repos.iter().enumerate() {
             if let Err(e) = parse_repo(repo) {
                 report.error(&format!("repos[{i}]"), e);

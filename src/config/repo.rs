@@ -51,6 +51,10 @@ const SERVER_ONLY: &[(&str, &str)] = &[
         "repos",
         "a repository file cannot configure other repositories; `repos:` belongs in the server configuration",
     ),
+    (
+        "ui",
+        "a repository file cannot set operations-page access; `ui:` belongs in the server configuration",
+    ),
 ];
 
 /// A parsed repository file: each section is `None` when the file does not write it (the
@@ -66,6 +70,7 @@ pub struct RepoFile {
     pub triage: Option<TriageConfig>,
     pub schedules: Option<Vec<schedule::Schedule>>,
     pub rules: Option<Vec<rules::Rule>>,
+    pub labels: Option<super::labels::Labels>,
 }
 
 impl RepoFile {
@@ -84,6 +89,7 @@ impl RepoFile {
             has(&doc, "triage"),
             has(&doc, "schedules"),
             has(&doc, "rules"),
+            has(&doc, "labels"),
         ];
         let extends = doc.section::<Extends>("extends");
         let commands = doc.map::<CommandName, Role>("commands");
@@ -91,6 +97,7 @@ impl RepoFile {
         let triage = doc.section("triage");
         let schedules = doc.list("schedules");
         let rules = doc.list("rules");
+        let labels = doc.map_validated("labels");
         // A section that failed to read has recorded its errors; `finish` reports them.
         let value = (|| {
             let keep = |i: usize| present[i];
@@ -101,6 +108,7 @@ impl RepoFile {
                 triage: keep(2).then_some(triage?),
                 schedules: keep(3).then_some(schedules?),
                 rules: keep(4).then_some(rules?),
+                labels: keep(5).then_some(labels?),
             })
         })();
         doc.finish(value).map_err(errors)
@@ -123,6 +131,9 @@ impl RepoFile {
         }
         if self.schedules.is_some() {
             out.push("schedules");
+        }
+        if self.labels.is_some() {
+            out.push("labels");
         }
         out
     }
@@ -152,6 +163,7 @@ impl RepoFile {
             triage: self.triage.or(base.triage),
             schedules: self.schedules.or(base.schedules),
             rules: self.rules.or(base.rules),
+            labels: self.labels.or(base.labels),
         }
     }
 }
@@ -160,6 +172,32 @@ impl Validate for RepoFile {
     fn validate(&self, report: &mut Report<'_>) {
         if let Some(rules) = &self.rules {
             rules::validate_unique_ids(rules, report);
+        }
+        refuse_other_repos(self.schedules.as_deref(), self.release.as_ref(), report);
+    }
+}
+
+/// At repository level (a repository file, a `repos:` entry) schedules and the release day
+/// act in the repository the section configures: naming repositories is an error.
+pub(super) fn refuse_other_repos(
+    schedules: Option<&[schedule::Schedule]>,
+    release: Option<&release::ReleaseConfig>,
+    report: &mut Report<'_>,
+) {
+    for (i, s) in schedules.unwrap_or_default().iter().enumerate() {
+        if !s.repos.is_empty() {
+            report.error(
+                &format!("schedules[{i}].repos"),
+                "a repository's schedule runs in that repository only; leave out `repos:`",
+            );
+        }
+    }
+    if let Some(day) = release.and_then(|r| r.release_day.as_ref()) {
+        if !day.repos.is_empty() {
+            report.error(
+                "release.release_day.repos",
+                "a repository's release day acts in that repository only; leave out `repos:`",
+            );
         }
     }
 }
@@ -178,14 +216,24 @@ impl Config {
     /// sections of the matching `repos:` entry in place of its defaults.
     pub fn for_repo(&self, forge: ForgeKind, path: &str) -> Config {
         match self.repos_entry(forge, path) {
-            Some((_, sections)) => self.with_repo_file(&sections.to_file()),
+            Some((_, sections)) => self.with_repo_file(&sections.to_file(), forge, path),
             None => self.clone(),
         }
     }
 
     /// This configuration with each section `file` writes replacing its own: the effective
-    /// configuration of a repository that carries `file`.
-    pub fn with_repo_file(&self, file: &RepoFile) -> Config {
+    /// configuration of the repository `path` on `forge`, which carries `file`. The file's
+    /// schedules and release day act in that repository.
+    pub fn with_repo_file(&self, file: &RepoFile, forge: ForgeKind, path: &str) -> Config {
+        let here = format!("{}:{path}", forge.as_str());
+        let mut file = file.clone();
+        for schedule in file.schedules.iter_mut().flatten() {
+            schedule.repos = vec![here.clone()];
+        }
+        if let Some(day) = file.release.as_mut().and_then(|r| r.release_day.as_mut()) {
+            day.repos = vec![here];
+        }
+        let file = &file;
         let mut config = self.clone();
         if let Some(commands) = &file.commands {
             config.commands = commands.clone();
@@ -201,6 +249,9 @@ impl Config {
         }
         if let Some(rules) = &file.rules {
             config.rules = rules.clone();
+        }
+        if let Some(labels) = &file.labels {
+            config.labels = labels.clone();
         }
         config
     }
@@ -227,7 +278,7 @@ mod tests {
         let text = "rules:\n  - id: repo-rule\n    on: [issue.opened]\n    then:\n      add_labels: [repo]\n";
         let file = RepoFile::from_str(text, ".forgehand.yml").expect("valid");
         assert_eq!(file.sections(), ["rules"]);
-        let config = server().with_repo_file(&file);
+        let config = server().with_repo_file(&file, ForgeKind::Github, "acme/app");
         let ids: Vec<_> = config.rules.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["repo-rule"]);
         assert_eq!(config.roles, server().roles, "roles stay the server's");
@@ -250,6 +301,14 @@ mod tests {
         assert!(
             found[2].starts_with(".forgehand.yml:6:1: server:"),
             "{found:#?}"
+        );
+        let ui = errors("ui:\n  tokens: [let-me-in]\n");
+        assert_eq!(ui.len(), 1, "{ui:#?}");
+        assert!(
+            ui[0].starts_with(
+                ".forgehand.yml:1:1: ui: a repository file cannot set operations-page access"
+            ),
+            "{ui:#?}"
         );
     }
 

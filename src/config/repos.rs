@@ -136,6 +136,7 @@ impl RepoSections {
             triage: self.triage.clone(),
             schedules: self.schedules.clone(),
             rules: self.rules.clone(),
+            labels: None,
         }
     }
 }
@@ -159,6 +160,7 @@ impl Validate for RepoSections {
                 s.validate(&mut report.scoped(&format!("schedules[{i}]")));
             }
         }
+        super::repo::refuse_other_repos(self.schedules.as_deref(), self.release.as_ref(), report);
     }
 }
 

@@ -13,7 +13,10 @@ pub struct Schedule {
     pub id: Ident,
     /// When, in UTC: `minute hour day month weekday` (`0 9 * * MON`).
     pub cron: CronSchedule,
-    /// Where it runs: `github:owner/name` or `gitlab:group/project`.
+    /// Where it runs: `github:owner/name` or `gitlab:group/project`. Required in the server
+    /// file's `schedules:`; left out at repository level (a repository file or a `repos:`
+    /// entry), where a schedule runs in the repository it configures.
+    #[serde(default)]
     pub repos: Vec<String>,
     /// File a summary issue of the open issues carrying a label.
     pub summary_issue: SummaryIssue,
@@ -37,9 +40,6 @@ pub struct SummaryIssue {
 
 impl Validate for Schedule {
     fn validate(&self, report: &mut Report<'_>) {
-        if self.repos.is_empty() {
-            report.error("repos", "a schedule needs at least one repository");
-        }
         for (i, repo) in self.repos.iter().enumerate() {
             if let Err(e) = parse_repo(repo) {
                 report.error(&format!("repos[{i}]"), e);
@@ -48,6 +48,16 @@ impl Validate for Schedule {
         if self.summary_issue.label.trim().is_empty() {
             report.error("summary_issue.label", "the label must not be empty");
         }
+    }
+}
+
+impl Schedule {
+    /// Whether the schedule runs in `path` on `forge`.
+    pub fn covers(&self, forge: ForgeKind, path: &str) -> bool {
+        self.repos
+            .iter()
+            .filter_map(|r| parse_repo(r).ok())
+            .any(|(f, p)| f == forge && p == path)
     }
 }
 

@@ -191,7 +191,7 @@ fn error_table() {
             "sever:\n  workers: 4\n",
             &[
                 "config/forgehand.yml:1:1: unknown field `sever`, expected one of `server`, \
-               `bot`, `github`, `gitlab`, `roles`, `commands`, `release`, `triage`, `rules`, `schedules`, `incidents`, `limits`, `repos`, `ui`",
+               `bot`, `github`, `gitlab`, `roles`, `commands`, `release`, `triage`, `rules`, `schedules`, `labels`, `incidents`, `limits`, `repos`, `ui`",
             ],
         ),
         (

@@ -318,7 +318,36 @@ impl Forge for Recorder {
     fn own_login(&self) -> Option<String> {
         None
     }
-    async fn create_label(&self, _: &RepoPath, _: &LabelName, _: &str) -> Result<(), ForgeError> {
+    async fn install_hook(
+        &self,
+        _: &RepoPath,
+        _: &str,
+        _: &str,
+    ) -> Result<crate::forge::HookInstall, ForgeError> {
+        Err(unused("install_hook"))
+    }
+    async fn label_styles(
+        &self,
+        _: &RepoPath,
+    ) -> Result<Vec<crate::forge::LabelStyle>, ForgeError> {
+        Err(unused("label_styles"))
+    }
+    async fn update_label(
+        &self,
+        _: &RepoPath,
+        _: &LabelName,
+        _: &str,
+        _: &str,
+    ) -> Result<(), ForgeError> {
+        Err(unused("update_label"))
+    }
+    async fn create_label(
+        &self,
+        _: &RepoPath,
+        _: &LabelName,
+        _: &str,
+        _: &str,
+    ) -> Result<(), ForgeError> {
         Err(unused("create_label"))
     }
 }

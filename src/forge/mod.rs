@@ -110,6 +110,41 @@ impl IssueEdit {
     }
 }
 
+/// What [`Forge::install_hook`] did; `events` are the forge's own names, sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookInstall {
+    Created {
+        id: u64,
+        events: Vec<String>,
+    },
+    Updated {
+        id: u64,
+        events: Vec<String>,
+        /// The events the hook had.
+        before: Vec<String>,
+    },
+    Unchanged {
+        id: u64,
+        events: Vec<String>,
+    },
+}
+
+/// A label as the forge holds it: its colour as six lowercase hex digits without `#`, its
+/// description (empty when it has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelStyle {
+    pub name: String,
+    pub color: String,
+    pub description: String,
+}
+
+impl LabelStyle {
+    /// `color` as `labels sync` compares it: no `#`, lowercase.
+    pub fn normal_color(color: &str) -> String {
+        color.trim_start_matches('#').to_ascii_lowercase()
+    }
+}
+
 /// What goes into a new or updated merge request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeRequestFields<'a> {
@@ -202,12 +237,37 @@ pub trait Forge: ReleaseForge + Send + Sync {
     /// The account this client acts as, once [`Forge::learn_own_login`] learned it.
     fn own_login(&self) -> Option<String>;
 
+    /// Every label of `repo` with its colour and description, read afresh (not cached), for
+    /// `forgehand labels sync`.
+    async fn label_styles(&self, repo: &RepoPath) -> Result<Vec<LabelStyle>, ForgeError>;
+
     /// Create a label (`color` as six hex digits, without `#`), for `forgehand labels sync`.
     async fn create_label(
         &self,
         repo: &RepoPath,
         name: &LabelName,
         color: &str,
+        description: &str,
+    ) -> Result<(), ForgeError>;
+
+    /// Register forgehand's webhook on `repo` for the events it acts on, delivering to `url`
+    /// signed with `secret` (GitHub) / carrying it as token (GitLab): created when no hook
+    /// has that URL, its events set when they differ, else left alone.
+    async fn install_hook(
+        &self,
+        repo: &RepoPath,
+        url: &str,
+        secret: &str,
+    ) -> Result<HookInstall, ForgeError>;
+
+    /// Set the colour (six hex digits, without `#`) and description of the existing label
+    /// `name`, for `forgehand labels sync`.
+    async fn update_label(
+        &self,
+        repo: &RepoPath,
+        name: &LabelName,
+        color: &str,
+        description: &str,
     ) -> Result<(), ForgeError>;
 
     /// Replace the text of comment `comment_id` on `item`.

@@ -87,7 +87,7 @@ impl RepoConfigs {
             Err(errors) => Err(Unusable::Invalid(errors)),
         };
         let new = match resolved {
-            Ok((file, _)) => base.with_repo_file(&file),
+            Ok((file, _)) => base.with_repo_file(&file, event.forge, repo),
             Err(Unusable::Forge(e)) => return Err(e),
             Err(Unusable::Invalid(errors)) => {
                 let mut body = format!(
@@ -102,7 +102,7 @@ impl RepoConfigs {
         };
         let old = match target.map(|t| parse(event.forge, repo, t)) {
             Some(Ok(own)) => match self.extend(forge, event.forge, repo, own).await {
-                Ok((file, _)) => base.with_repo_file(&file),
+                Ok((file, _)) => base.with_repo_file(&file, event.forge, repo),
                 Err(_) => (*base).clone(),
             },
             _ => (*base).clone(),

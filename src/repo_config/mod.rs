@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub use check::{behaviour_changes, CHECK_CONTEXT, CHECK_MARKER};
-pub use report::{invalid_file_body, INVALID_FILE_MARKER};
+pub use report::{invalid_file_body, FIXED_FILE_COMMENT, INVALID_FILE_MARKER};
 
 /// How long a repository's file is trusted before it is read again even without a push
 /// touching it (the safety net for a missed webhook).
@@ -45,7 +45,14 @@ struct Entry {
     depends_on: Vec<String>,
     /// A push touched the file since it was read: read it again before the next event.
     expired: bool,
+    /// The default branch the file was read from, for events that do not name it (a
+    /// schedule's or a release day's firing).
+    branch: Option<String>,
 }
+
+/// A repository forgehand has heard from, with its effective configuration (what the
+/// scheduler runs that repository's own schedules and release day from).
+pub type KnownRepo = (ForgeKind, String, Arc<Config>);
 
 /// The effective configuration of each repository, read from its default branch.
 pub struct RepoConfigs {
@@ -91,12 +98,16 @@ impl RepoConfigs {
         let Some(forge) = forge else {
             return Ok(self.base(event.forge, &repo.path));
         };
-        let Some(branch) = repo.default_branch.as_deref() else {
+        let key = (event.forge, repo.path.clone());
+        let remembered = self.branch(&key);
+        let Some(branch) = repo.default_branch.as_deref().or(remembered.as_deref()) else {
             return Ok(self.base(event.forge, &repo.path));
         };
+        let branch = branch.to_owned();
+        let branch = branch.as_str();
         let path = RepoPath::parse(&repo.path)?;
-        let key = (event.forge, repo.path.clone());
-        if touches_file(event) {
+        let touches = touches_file(event);
+        if touches {
             self.expire(&key);
         }
         if let Some(config) = self.fresh(&key) {
@@ -117,7 +128,8 @@ impl RepoConfigs {
         };
         let base = self.base(event.forge, &repo.path);
         let Some(file) = file else {
-            return Ok(self.store(key, base, None, Vec::new()));
+            self.close_report(forge, &path, &key, touches).await;
+            return Ok(self.store(key, base, None, Vec::new(), branch));
         };
         let resolved = match parse(event.forge, &repo.path, &file.content) {
             Ok(own) => self.extend(forge, event.forge, &repo.path, own).await,
@@ -125,8 +137,9 @@ impl RepoConfigs {
         };
         match resolved {
             Ok((merged, depends_on)) => {
-                let config = Arc::new(base.with_repo_file(&merged));
-                Ok(self.store(key, config, None, depends_on))
+                let config = Arc::new(base.with_repo_file(&merged, event.forge, &repo.path));
+                self.close_report(forge, &path, &key, touches).await;
+                Ok(self.store(key, config, None, depends_on, branch))
             }
             Err(Unusable::Forge(e)) => match self.stale(&key) {
                 Some(config) => {
@@ -146,10 +159,10 @@ impl RepoConfigs {
                     let body = invalid_file_body(branch, &errors);
                     if let Err(e) = report::file_or_update(forge, &path, &body).await {
                         tracing::warn!(error = %e, "cannot report the invalid .forgehand.yml");
-                        return Ok(self.store(key, kept, reported, Vec::new()));
+                        return Ok(self.store(key, kept, reported, Vec::new(), branch));
                     }
                 }
-                Ok(self.store(key, kept, Some(errors), Vec::new()))
+                Ok(self.store(key, kept, Some(errors), Vec::new(), branch))
             }
         }
     }
@@ -222,6 +235,41 @@ impl RepoConfigs {
         entries.get(key).map(|e| e.config.clone())
     }
 
+    /// Closes the "invalid configuration" issue, with a comment, once the file on the default
+    /// branch is valid (or gone) again: looked for when this process reported the file, or
+    /// when a push touched it (an issue filed before a restart). Off in dry runs; a forge
+    /// error is logged and the issue looked for again on the next push touching the file.
+    async fn close_report(
+        &self,
+        forge: &dyn Forge,
+        path: &RepoPath,
+        key: &(ForgeKind, String),
+        touched: bool,
+    ) {
+        if !self.writes || !(touched || self.reported(key).is_some()) {
+            return;
+        }
+        if let Err(e) = report::close_if_open(forge, path).await {
+            tracing::warn!(error = %e, "cannot close the issue about the invalid .forgehand.yml");
+        }
+    }
+
+    /// The repositories heard from whose process differs from the server file's (their own
+    /// file, or a `repos:` entry), with their effective configurations.
+    pub fn known(&self) -> Vec<KnownRepo> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .filter(|(_, e)| !Arc::ptr_eq(&e.config, &self.server))
+            .map(|((forge, path), e)| (*forge, path.clone(), e.config.clone()))
+            .collect()
+    }
+
+    fn branch(&self, key: &(ForgeKind, String)) -> Option<String> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).and_then(|e| e.branch.clone())
+    }
+
     fn reported(&self, key: &(ForgeKind, String)) -> Option<String> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.get(key).and_then(|e| e.reported.clone())
@@ -247,6 +295,7 @@ impl RepoConfigs {
         config: Arc<Config>,
         reported: Option<String>,
         depends_on: Vec<String>,
+        branch: &str,
     ) -> Arc<Config> {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries.insert(
@@ -257,6 +306,7 @@ impl RepoConfigs {
                 reported,
                 depends_on,
                 expired: false,
+                branch: Some(branch.to_owned()),
             },
         );
         config

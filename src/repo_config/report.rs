@@ -2,11 +2,15 @@
 //! invalid: found again by its hidden marker, rewritten (and reopened) rather than filed anew.
 
 use crate::config::REPO_FILE_PATH;
-use crate::forge::{Forge, ForgeError};
-use crate::model::{IssueState, RepoPath};
+use crate::forge::{Forge, ForgeError, IssueEdit};
+use crate::model::{IssueRef, IssueState, RepoPath};
 
 /// The hidden marker of the "invalid configuration" issue.
 pub const INVALID_FILE_MARKER: &str = "<!-- forgehand:invalid-config -->";
+
+/// The comment that closes the issue once the file is valid again.
+pub const FIXED_FILE_COMMENT: &str = "`.forgehand.yml` on the default branch is valid again: \
+     forgehand follows it from now on. Closing this issue.";
 
 /// Title of the issue.
 const TITLE: &str = "forgehand: .forgehand.yml on the default branch is invalid";
@@ -47,4 +51,28 @@ pub async fn file_or_update(
             .await
             .map(|_| ()),
     }
+}
+
+/// Closes the issue with [`FIXED_FILE_COMMENT`] if it is open; nothing when there is none.
+pub async fn close_if_open(forge: &dyn Forge, repo: &RepoPath) -> Result<(), ForgeError> {
+    let Some(issue) = forge
+        .find_issue_with_marker(repo, INVALID_FILE_MARKER, None)
+        .await?
+    else {
+        return Ok(());
+    };
+    if issue.state != IssueState::Open {
+        return Ok(());
+    }
+    let item = IssueRef {
+        repo: repo.clone(),
+        number: issue.number,
+        is_merge_request: false,
+    };
+    forge.comment(&item, FIXED_FILE_COMMENT).await?;
+    let close = IssueEdit {
+        state: Some(IssueState::Closed),
+        ..IssueEdit::default()
+    };
+    forge.edit_issue(&item, &close).await
 }

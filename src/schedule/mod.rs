@@ -1,7 +1,9 @@
 //! Scheduled rules: cron expressions in UTC that fire a rule per repository (e.g. every Monday
 //! 09:00, a summary issue listing the open issues still in `flow::Triage`). The runner turns
 //! each firing into a job in the store, keyed by schedule, time slot and repository, so that
-//! each firing is processed exactly once, also across restarts and replicas.
+//! each firing is processed exactly once, also across restarts and replicas. Besides the
+//! server file's schedules it runs those of each repository it knows of ([`KnownRepos`]):
+//! a repository's `.forgehand.yml` (or `repos:` entry) schedules act in that repository.
 
 pub mod release_day;
 pub mod runner;
@@ -9,10 +11,20 @@ pub mod runner;
 pub use crate::config::schedule::{parse_repo, Schedule, SummaryIssue};
 pub use crate::event::firing::{Firing, SCHEDULE_EVENT};
 
-use crate::config::CronSchedule;
+use crate::config::{Config, CronSchedule};
 use crate::model::ForgeKind;
 use crate::store::NewDelivery;
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// A repository forgehand has heard from whose process is its own (a `.forgehand.yml`, a
+/// `repos:` entry): forge, path, and its effective configuration.
+pub type KnownRepo = (ForgeKind, String, Arc<Config>);
+
+/// Where the scheduler learns, on each tick, the repositories it knows of (the worker's
+/// cache of repository configurations), to run their own schedules and release days.
+pub type KnownRepos = Arc<dyn Fn() -> Vec<KnownRepo> + Send + Sync>;
+
 /// Most firings of one schedule enqueued per tick (a very frequent cron after a long pause).
 const MAX_SLOTS_PER_TICK: usize = 100;
 

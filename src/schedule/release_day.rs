@@ -5,7 +5,7 @@
 //! seen twice (a restart, a second replica, a changed time of day) is stored once. Firings
 //! missed while forgehand was down are made up to `catch_up_hours` late, never older ones.
 
-use super::parse_repo;
+use super::{parse_repo, KnownRepo, KnownRepos};
 use crate::config::release::ReleaseConfig;
 use crate::event::release_day::{DayFiring, DayStep, RELEASE_DAY_EVENT};
 use crate::model::ForgeKind;
@@ -96,9 +96,37 @@ pub async fn enqueue_due(
     Ok(new)
 }
 
-/// Run until `stop` turns true. The first look reaches back as far as catch-up allows.
+/// Store the jobs of the release-day firings in `(after, until]` of each of `known` whose
+/// own configuration (its `.forgehand.yml` or `repos:` entry) has a release day, each in
+/// that repository only; returns how many were new.
+pub async fn enqueue_known(
+    known: &[KnownRepo],
+    store: &dyn Store,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut new = 0;
+    for (forge, path, config) in known {
+        let own = due(&config.release, after, until)
+            .into_iter()
+            .filter(|(f, firing)| f == forge && firing.repo == *path);
+        for (forge, firing) in own {
+            let delivery = day_delivery(forge, &firing, until.timestamp_millis());
+            if store.insert(delivery).await? == Inserted::New {
+                tracing::info!(step = firing.step.as_str(), date = %firing.date, forge = forge.as_str(), repo = %firing.repo, "repository release day fired");
+                new += 1;
+            }
+        }
+    }
+    Ok(new)
+}
+
+/// Run until `stop` turns true: the server file's release day (when it has one) and those
+/// of the repositories `known` names on each tick. The first look reaches back as far as
+/// catch-up allows (each calendar's own bound applies within it).
 pub async fn run(
     release: Arc<ReleaseConfig>,
+    known: KnownRepos,
     store: Arc<dyn Store>,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
@@ -110,7 +138,12 @@ pub async fn run(
     let mut after = crate::clock::now() - Span::hours(catch_up);
     while !*stop.borrow() {
         let until = crate::clock::now();
-        match enqueue_due(&release, store.as_ref(), after, until).await {
+        let result = async {
+            let server = enqueue_due(&release, store.as_ref(), after, until).await?;
+            let repos = enqueue_known(&known(), store.as_ref(), after, until).await?;
+            Ok::<_, StoreError>(server + repos)
+        };
+        match result.await {
             Ok(new) => {
                 after = until;
                 if new > 0 {

@@ -3,7 +3,7 @@
 //! slot and the repository, so a firing seen twice (a restart, several replicas) is stored
 //! once and processed once.
 
-use super::{due_slots, firing_delivery, parse_repo, Firing, Schedule};
+use super::{due_slots, firing_delivery, parse_repo, Firing, KnownRepo, KnownRepos, Schedule};
 use crate::store::{Inserted, Store, StoreError};
 use chrono::{DateTime, Duration as Span, Utc};
 use std::sync::Arc;
@@ -47,9 +47,41 @@ pub async fn enqueue_due(
     Ok(new)
 }
 
-/// Run until `stop` turns true.
+/// Store the jobs of every firing in `(after, until]` of the schedules each of `known`
+/// carries in its own configuration (from its `.forgehand.yml` or `repos:` entry), each in
+/// that repository only; returns how many were new. A firing the server file's schedules
+/// stored already is not stored twice (the same job key).
+pub async fn enqueue_known(
+    known: &[KnownRepo],
+    store: &dyn Store,
+    after: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let mut new = 0;
+    for (forge, path, config) in known {
+        for schedule in config.schedules.iter().filter(|s| s.covers(*forge, path)) {
+            for slot in due_slots(&schedule.cron, after, until) {
+                let firing = Firing {
+                    schedule: schedule.id.as_str().to_string(),
+                    slot,
+                    repo: path.clone(),
+                };
+                let delivery = firing_delivery(*forge, &firing, until.timestamp_millis());
+                if store.insert(delivery).await? == Inserted::New {
+                    tracing::info!(schedule = %firing.schedule, %slot, forge = forge.as_str(), repo = %path, "repository schedule fired");
+                    new += 1;
+                }
+            }
+        }
+    }
+    Ok(new)
+}
+
+/// Run until `stop` turns true: the server file's `schedules`, and those of the
+/// repositories `known` names on each tick.
 pub async fn run(
     schedules: Arc<Vec<Schedule>>,
+    known: KnownRepos,
     store: Arc<dyn Store>,
     wake: Arc<Notify>,
     mut stop: watch::Receiver<bool>,
@@ -57,7 +89,12 @@ pub async fn run(
     let mut after = crate::clock::now() - CATCH_UP;
     while !*stop.borrow() {
         let until = crate::clock::now();
-        match enqueue_due(&schedules, store.as_ref(), after, until).await {
+        let result = async {
+            let server = enqueue_due(&schedules, store.as_ref(), after, until).await?;
+            let repos = enqueue_known(&known(), store.as_ref(), after, until).await?;
+            Ok::<_, StoreError>(server + repos)
+        };
+        match result.await {
             Ok(new) => {
                 after = until;
                 if new > 0 {

@@ -28,6 +28,8 @@ pub struct TestApp {
     pub config: Arc<Config>,
     /// The forge clients the application uses (e.g. to see what they learned).
     pub forges: forgehand::forge::Forges,
+    /// The repositories with their own process, as the application's schedulers see them.
+    pub known: forgehand::schedule::KnownRepos,
     _dir: tempfile::TempDir,
 }
 
@@ -170,6 +172,7 @@ gitlab:
     )
     .expect("build the application");
     let port = app.port();
+    let known = app.known_repos();
     tokio::spawn(app.run_until_stopped());
     let app = TestApp {
         port,
@@ -177,6 +180,7 @@ gitlab:
         store,
         config,
         forges,
+        known,
         _dir: dir,
     };
     // The clients learn their own accounts in the background; wait, so that those reads do

@@ -139,6 +139,41 @@ impl FakeForge {
         state.ensure_label(repo, name);
     }
 
+    /// Add a label with its colour (six hex digits) and description.
+    pub fn add_styled_label(&self, repo: &str, name: &str, color: &str, description: &str) {
+        let mut state = self.lock();
+        assert!(state.repos.contains_key(repo), "add_repo first");
+        state.style_label(repo, name, Some(color), Some(description));
+    }
+
+    /// The webhooks of `repo` as stored (secrets included).
+    pub fn hooks(&self, repo: &str) -> Vec<serde_json::Value> {
+        self.lock().repos[repo].hooks.clone()
+    }
+
+    /// Change the one webhook of `repo` behind forgehand's back (someone edits it by hand).
+    pub fn update_hook(&self, repo: &str, f: impl FnOnce(&mut serde_json::Value)) {
+        let mut state = self.lock();
+        let hook = state
+            .repos
+            .get_mut(repo)
+            .unwrap()
+            .hooks
+            .first_mut()
+            .expect("a hook");
+        f(hook);
+    }
+
+    /// Each label of `repo` as (name, colour, description).
+    pub fn label_styles(&self, repo: &str) -> Vec<(String, String, String)> {
+        let state = self.lock();
+        state.repos[repo]
+            .labels
+            .iter()
+            .map(|l| (l.name.clone(), l.color.clone(), l.description.clone()))
+            .collect()
+    }
+
     /// Add an open milestone; returns its number / iid.
     pub fn add_milestone(&self, repo: &str, title: &str) -> u64 {
         self.add_milestone_dated(repo, title, None, None)

@@ -95,11 +95,61 @@ fn repo_route(
             let labels = state.repos[repo]
                 .labels
                 .iter()
-                .map(|l| json!({ "id": l.id, "name": l.name, "color": "ededed", "default": false }))
+                .map(|l| json!({ "id": l.id, "name": l.name, "color": l.color, "description": (!l.description.is_empty()).then_some(&l.description), "default": false }))
                 .collect();
             Reply::ok(paginate(labels, query))
         }
         ("POST", ["labels"]) => create_label(state, repo, body),
+        ("GET", ["hooks"]) => {
+            let hooks = state.repos[repo].hooks.iter().map(redact_hook).collect();
+            Reply::ok(paginate(hooks, query))
+        }
+        ("POST", ["hooks"]) => {
+            if !body["events"].is_array() || !body["config"]["url"].is_string() {
+                return validation_failed("config", &body["config"]);
+            }
+            let id = state.next_id();
+            let mut hook = body.clone();
+            hook["id"] = json!(id);
+            hook["type"] = json!("Repository");
+            state.repos.get_mut(repo).unwrap().hooks.push(hook.clone());
+            Reply::created(redact_hook(&hook))
+        }
+        ("PATCH", ["hooks", id]) => {
+            let hooks = &mut state.repos.get_mut(repo).unwrap().hooks;
+            let Some(hook) = hooks
+                .iter_mut()
+                .find(|h| h["id"].as_u64().is_some_and(|n| n.to_string() == *id))
+            else {
+                return Reply::error(404, "Not Found");
+            };
+            for key in ["events", "active", "config"] {
+                if !body[key].is_null() {
+                    hook[key] = body[key].clone();
+                }
+            }
+            Reply::ok(redact_hook(hook))
+        }
+        ("PATCH", ["labels", name]) => {
+            let known = state.repos[repo]
+                .labels
+                .iter()
+                .any(|l| l.name.eq_ignore_ascii_case(name));
+            let color = body["color"].as_str();
+            if !known {
+                return Reply::error(404, "Not Found");
+            }
+            if color.is_some_and(|c| c.starts_with('#') || c.len() != 6) {
+                return validation_failed("color", &body["color"]);
+            }
+            let label = state
+                .style_label(repo, name, color, body["description"].as_str())
+                .cloned()
+                .expect("label exists");
+            Reply::ok(
+                json!({ "id": label.id, "name": label.name, "color": label.color, "description": label.description }),
+            )
+        }
         ("GET", ["milestones"]) => {
             let wanted = query.get("state").map(String::as_str).unwrap_or("open");
             let milestones = state.repos[repo]
@@ -347,6 +397,15 @@ fn issue_json(state: &State, repo: &str, number: u64) -> Value {
     json
 }
 
+/// A hook as GitHub shows it: the secret masked.
+fn redact_hook(hook: &Value) -> Value {
+    let mut hook = hook.clone();
+    if hook["config"]["secret"].is_string() {
+        hook["config"]["secret"] = json!("********");
+    }
+    hook
+}
+
 /// `POST /repos/{owner}/{name}/labels`: 422 if the name is taken.
 fn create_label(state: &mut State, repo: &str, body: &Value) -> Reply {
     let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
@@ -362,6 +421,15 @@ fn create_label(state: &mut State, repo: &str, body: &Value) -> Reply {
             json!({ "message": "Validation Failed", "errors": [{ "resource": "Label", "code": "already_exists", "field": "name" }] }),
         );
     }
-    let name = state.ensure_label(repo, name);
-    Reply::created(json!({ "name": name, "color": body["color"] }))
+    let color = body["color"].as_str();
+    if color.is_some_and(|c| c.starts_with('#') || c.len() != 6) {
+        return validation_failed("color", &body["color"]);
+    }
+    let label = state
+        .style_label(repo, name, color, body["description"].as_str())
+        .cloned()
+        .expect("label exists");
+    Reply::created(
+        json!({ "name": label.name, "color": label.color, "description": label.description }),
+    )
 }

@@ -69,7 +69,7 @@ fn project_route(
             let labels = state.repos[repo]
                 .labels
                 .iter()
-                .map(|l| json!({ "id": l.id, "name": l.name, "color": "#ededed", "description": null }))
+                .map(|l| json!({ "id": l.id, "name": l.name, "color": format!("#{}", l.color), "description": (!l.description.is_empty()).then_some(&l.description) }))
                 .collect();
             Reply::ok(paginate(labels, query))
         }
@@ -84,9 +84,76 @@ fn project_route(
             } else if taken {
                 Reply::json(409, json!({ "message": "Label already exists" }))
             } else {
-                let name = state.ensure_label(repo, name);
-                Reply::created(json!({ "name": name, "color": body["color"] }))
+                let label = state
+                    .style_label(
+                        repo,
+                        name,
+                        body["color"].as_str(),
+                        body["description"].as_str(),
+                    )
+                    .cloned()
+                    .expect("label exists");
+                Reply::created(
+                    json!({ "id": label.id, "name": label.name, "color": format!("#{}", label.color) }),
+                )
             }
+        }
+        ("GET", ["hooks"]) => {
+            let hooks = state.repos[repo]
+                .hooks
+                .iter()
+                .map(redact_gitlab_hook)
+                .collect();
+            Reply::ok(paginate(hooks, query))
+        }
+        ("POST", ["hooks"]) => {
+            if !body["url"].is_string() {
+                return Reply::json(400, json!({ "message": "url is missing" }));
+            }
+            let id = state.next_id();
+            let mut hook = body.clone();
+            hook["id"] = json!(id);
+            state.repos.get_mut(repo).unwrap().hooks.push(hook.clone());
+            Reply::created(redact_gitlab_hook(&hook))
+        }
+        ("PUT", ["hooks", id]) => {
+            let hooks = &mut state.repos.get_mut(repo).unwrap().hooks;
+            let Some(hook) = hooks
+                .iter_mut()
+                .find(|h| h["id"].as_u64().is_some_and(|n| n.to_string() == *id))
+            else {
+                return Reply::json(404, json!({ "message": "404 Not found" }));
+            };
+            for (key, value) in body.as_object().into_iter().flatten() {
+                hook[key] = value.clone();
+            }
+            Reply::ok(redact_gitlab_hook(hook))
+        }
+        // `label_id` is the label's id or its name.
+        ("PUT", ["labels", id_or_name]) => {
+            let found = state.repos[repo]
+                .labels
+                .iter()
+                .find(|l| l.id.to_string() == *id_or_name || l.name == *id_or_name)
+                .map(|l| l.name.clone());
+            let Some(name) = found else {
+                return Reply::json(404, json!({ "message": "404 Label Not Found" }));
+            };
+            if body["color"].as_str().is_some_and(|c| !c.starts_with('#')) {
+                return Reply::json(400, json!({ "message": "color is invalid" }));
+            }
+            let label = state
+                .style_label(
+                    repo,
+                    &name,
+                    body["color"].as_str(),
+                    body["description"].as_str(),
+                )
+                .cloned()
+                .expect("label exists");
+            Reply::ok(
+                json!({ "id": label.id, "name": label.name, "color": format!("#{}", label.color), "description": label.description }),
+            )
         }
         ("GET", ["milestones"]) => {
             let wanted = query.get("state").cloned();
@@ -355,4 +422,13 @@ fn item_json(state: &State, repo: &str, iid: u64) -> Value {
         "assignees": assignees,
         "author": { "username": issue.author },
     })
+}
+
+/// A hook as GitLab shows it: never its token.
+fn redact_gitlab_hook(hook: &Value) -> Value {
+    let mut hook = hook.clone();
+    if let Some(map) = hook.as_object_mut() {
+        map.remove("token");
+    }
+    hook
 }

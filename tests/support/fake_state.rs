@@ -87,6 +87,9 @@ pub struct FakeMilestone {
 pub struct FakeLabel {
     pub id: u64,
     pub name: String,
+    /// Six lowercase hex digits, without `#` (`ededed` unless set).
+    pub color: String,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +109,9 @@ pub(super) struct FakeRepo {
     pub comments: BTreeMap<u64, Vec<FakeComment>>,
     pub labels: Vec<FakeLabel>,
     pub milestones: Vec<FakeMilestone>,
+    /// Webhooks, as the forge answers them (GitHub: `events` and `config`; GitLab: one
+    /// boolean per trigger); a secret / token is kept but never answered.
+    pub hooks: Vec<serde_json::Value>,
 }
 
 #[derive(Debug)]
@@ -167,6 +173,31 @@ impl State {
             .map(|(k, _)| k.clone())
     }
 
+    /// Set colour and description of label `name` (created first if need be), as the forge
+    /// stores them; `color` with or without `#`.
+    pub fn style_label(
+        &mut self,
+        repo: &str,
+        name: &str,
+        color: Option<&str>,
+        description: Option<&str>,
+    ) -> Option<&FakeLabel> {
+        let name = self.ensure_label(repo, name);
+        let label = self
+            .repos
+            .get_mut(repo)?
+            .labels
+            .iter_mut()
+            .find(|l| l.name == name)?;
+        if let Some(color) = color {
+            label.color = color.trim_start_matches('#').to_ascii_lowercase();
+        }
+        if let Some(description) = description {
+            label.description = description.to_string();
+        }
+        Some(label)
+    }
+
     /// Labels are created on first use, as both forges do when an issue is labelled.
     pub fn ensure_label(&mut self, repo: &str, name: &str) -> String {
         let exists = self.repos[repo]
@@ -181,6 +212,8 @@ impl State {
                 self.repos.get_mut(repo).unwrap().labels.push(FakeLabel {
                     id,
                     name: name.to_string(),
+                    color: "ededed".into(),
+                    description: String::new(),
                 });
                 name.to_string()
             }

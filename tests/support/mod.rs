@@ -15,6 +15,7 @@ mod fake_release_gitlab;
 pub mod fake_state;
 pub mod http;
 pub mod payloads;
+pub mod repo_files;
 pub mod triage;
 pub mod ui;
 

@@ -4,6 +4,7 @@
 
 mod app;
 mod branches;
+mod hooks;
 mod ops;
 mod publish;
 mod release;

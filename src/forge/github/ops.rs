@@ -5,7 +5,7 @@
 
 use super::{repo_base, valid_login, GithubForge};
 use crate::forge::transport::encode::encode;
-use crate::forge::{Forge, ForgeError, IssueEdit, Turn};
+use crate::forge::{Forge, ForgeError, IssueEdit, LabelStyle, Turn};
 use crate::model::{
     ForgeKind, IssueRef, IssueSnapshot, IssueState, LabelName, Login, Milestone, RepoPath,
 };
@@ -19,6 +19,15 @@ use serde_json::{json, Map, Value};
 #[derive(Deserialize)]
 struct Named {
     name: String,
+}
+
+#[derive(Deserialize)]
+struct GhLabel {
+    name: String,
+    #[serde(default)]
+    color: String,
+    #[serde(default)]
+    description: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -293,16 +302,57 @@ impl Forge for GithubForge {
         self.shared.users.get_or_fetch(key, fetch).await
     }
 
+    async fn install_hook(
+        &self,
+        repo: &RepoPath,
+        url: &str,
+        secret: &str,
+    ) -> Result<crate::forge::HookInstall, ForgeError> {
+        self.install_hook_here(repo, url, secret).await
+    }
+
+    async fn label_styles(&self, repo: &RepoPath) -> Result<Vec<LabelStyle>, ForgeError> {
+        let labels: Vec<GhLabel> = self
+            .get_all(&format!("{}/labels", repo_base(repo)?))
+            .await?;
+        Ok(labels
+            .into_iter()
+            .map(|l| LabelStyle {
+                name: l.name,
+                color: LabelStyle::normal_color(&l.color),
+                description: l.description.unwrap_or_default(),
+            })
+            .collect())
+    }
+
     async fn create_label(
         &self,
         repo: &RepoPath,
         name: &LabelName,
         color: &str,
+        description: &str,
     ) -> Result<(), ForgeError> {
         let path = format!("{}/labels", repo_base(repo)?);
-        let body = json!({ "name": name.as_str(), "color": color.trim_start_matches('#') });
+        let body = json!({
+            "name": name.as_str(),
+            "color": color.trim_start_matches('#'),
+            "description": description,
+        });
         self.request(Method::POST, &path, Some(&body)).await?;
         self.shared.lists.forget_labels(repo);
+        Ok(())
+    }
+
+    async fn update_label(
+        &self,
+        repo: &RepoPath,
+        name: &LabelName,
+        color: &str,
+        description: &str,
+    ) -> Result<(), ForgeError> {
+        let path = format!("{}/labels/{}", repo_base(repo)?, encode(name.as_str()));
+        let body = json!({ "color": color.trim_start_matches('#'), "description": description });
+        self.request(Method::PATCH, &path, Some(&body)).await?;
         Ok(())
     }
 

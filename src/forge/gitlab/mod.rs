@@ -4,6 +4,7 @@
 //! the shared transport (retry, per-project write throttle, metrics, paging).
 
 mod branches;
+mod hooks;
 mod ops;
 mod publish;
 mod release;

@@ -2,7 +2,7 @@
 //! milestone id, assignee ids, state event), notes, award emoji, listings and member roles.
 
 use super::{item_base, project_base, GitlabForge, GlUser};
-use crate::forge::{Forge, ForgeError, IssueEdit, Turn};
+use crate::forge::{Forge, ForgeError, IssueEdit, LabelStyle, Turn};
 use crate::model::{
     ForgeKind, IssueRef, IssueSnapshot, IssueState, LabelName, Login, Milestone, RepoPath,
 };
@@ -51,6 +51,10 @@ struct GlMilestone {
 #[derive(Deserialize)]
 struct GlLabel {
     name: String,
+    #[serde(default)]
+    color: String,
+    #[serde(default)]
+    description: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -251,17 +255,59 @@ impl Forge for GitlabForge {
         Ok(self.user_id(login.as_str()).await?.is_some())
     }
 
+    async fn install_hook(
+        &self,
+        repo: &RepoPath,
+        url: &str,
+        secret: &str,
+    ) -> Result<crate::forge::HookInstall, ForgeError> {
+        self.install_hook_here(repo, url, secret).await
+    }
+
+    async fn label_styles(&self, repo: &RepoPath) -> Result<Vec<LabelStyle>, ForgeError> {
+        let endpoint = format!("{}/labels", project_base(repo));
+        let labels: Vec<GlLabel> = self.get_all(&endpoint).await?;
+        Ok(labels
+            .into_iter()
+            .map(|l| LabelStyle {
+                name: l.name,
+                color: LabelStyle::normal_color(&l.color),
+                description: l.description.unwrap_or_default(),
+            })
+            .collect())
+    }
+
     async fn create_label(
         &self,
         repo: &RepoPath,
         name: &LabelName,
         color: &str,
+        description: &str,
     ) -> Result<(), ForgeError> {
         let endpoint = format!("{}/labels", project_base(repo));
         let color = format!("#{}", color.trim_start_matches('#'));
-        let body = json!({ "name": name.as_str(), "color": color });
+        let body = json!({ "name": name.as_str(), "color": color, "description": description });
         self.request(Method::POST, &endpoint, Some(&body)).await?;
         self.shared.lists.forget_labels(repo);
+        Ok(())
+    }
+
+    async fn update_label(
+        &self,
+        repo: &RepoPath,
+        name: &LabelName,
+        color: &str,
+        description: &str,
+    ) -> Result<(), ForgeError> {
+        // `PUT /projects/:id/labels/:label_id` takes the label's id or its name.
+        let endpoint = format!(
+            "{}/labels/{}",
+            project_base(repo),
+            crate::forge::transport::encode::encode(name.as_str())
+        );
+        let color = format!("#{}", color.trim_start_matches('#'));
+        let body = json!({ "color": color, "description": description });
+        self.request(Method::PUT, &endpoint, Some(&body)).await?;
         Ok(())
     }
 
