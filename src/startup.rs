@@ -118,8 +118,17 @@ impl Application {
             metrics: metrics.clone(),
             forges: health,
         });
-        let ui =
-            crate::ui::Ui::new(store.clone(), config.clone(), metrics.clone())?.map(web::Data::new);
+        let repo_files: crate::ui::RepoFiles = {
+            let known = known.clone();
+            Arc::new(move |forge, path: &str| {
+                known()
+                    .into_iter()
+                    .find(|(f, p, _)| *f == forge && p.eq_ignore_ascii_case(path))
+                    .map(|(_, _, config)| config)
+            })
+        };
+        let ui = crate::ui::Ui::new(store.clone(), config.clone(), metrics.clone())?
+            .map(|ui| web::Data::new(ui.with_repo_files(repo_files)));
         if ui.is_some() {
             tracing::info!("the operations page is served under /ui");
         }

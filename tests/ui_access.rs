@@ -305,3 +305,43 @@ async fn the_token_never_appears_in_a_page_or_the_log() {
     assert!(!text.contains(UI_TOKEN), "the log shows the token");
     app.teardown().await;
 }
+
+/// A repository whose process lives in its own `.forgehand.yml` (the server file has no
+/// release section): once the workers have read the file, its calendar page follows it —
+/// its rotation and its holiday — not the server defaults.
+#[tokio::test]
+async fn the_calendar_of_a_repository_with_its_own_file_follows_that_file() {
+    use support::repo_files::{open_issue, seed, DEFAULT_BRANCH, FILE};
+    let app = spawn_app_with(&ui_yaml()).await;
+    let repo = "acme/own-process";
+    seed(&app, repo, 1);
+    let holiday = support::ui::holiday_after(chrono::Utc::now().date_naive());
+    let file = format!(
+        "release:\n  enabled: true\n  calendar:\n    cadence:\n      weekly:\n        monday: minor\n    \
+         holidays: [{holiday}]\n    on_holiday: shift\n  rotation:\n    people: [dana, erin]\n    \
+         period: weekly\n    anchor: 2026-01-05\n"
+    );
+    let cookie = sign_in(app.port).await;
+    let path = format!("/ui/calendar?repo=github:{repo}");
+    // Before forgehand has read the file: the server defaults, which have no calendar.
+    let before = get(app.port, &path, Some(&cookie)).await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    assert!(before.body.contains("no-calendar"), "{}", before.body);
+    assert!(!before.body.contains("dana"), "{}", before.body);
+
+    app.fake.add_file(repo, DEFAULT_BRANCH, FILE, &file);
+    open_issue(&app, support::triage::Side::Github, repo, 1, "own-1").await;
+    let after = get(app.port, &path, Some(&cookie)).await;
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert!(!after.body.contains("no-calendar"), "{}", after.body);
+    for name in ["dana", "erin"] {
+        assert!(after.body.contains(name), "{name} in {}", after.body);
+    }
+    let shifted = holiday.succ_opt().unwrap().format("%m-%d").to_string();
+    assert!(
+        after.body.contains(&shifted),
+        "the holiday's release moves to {shifted}: {}",
+        after.body
+    );
+    app.teardown().await;
+}

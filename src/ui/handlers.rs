@@ -177,7 +177,7 @@ pub(super) async fn delivery(
     // The rules are judged by the configuration that applies to the delivery's repository.
     let config = match ui.store.stored(forge, &query.id).await {
         Ok(Some(stored)) => match stored.facts {
-            Some(f) if !f.repo.is_empty() => ui.config.for_repo(forge, &f.repo),
+            Some(f) if !f.repo.is_empty() => ui.config_for(forge, &f.repo),
             _ => (*ui.config).clone(),
         },
         Ok(None) => return not_found(&ui, &session, "No such delivery is stored."),
@@ -289,7 +289,7 @@ pub(super) async fn calendar(
     let selected = query.repo.trim();
     let config = match selected.split_once(':') {
         Some((forge, path)) => match forge.parse::<ForgeKind>() {
-            Ok(forge) => ui.config.for_repo(forge, path),
+            Ok(forge) => ui.config_for(forge, path),
             Err(_) => return not_found(&ui, &session, "No such forge."),
         },
         None if selected.is_empty() => (*ui.config).clone(),

@@ -22,6 +22,11 @@ use auth::{Auth, Session};
 use minijinja::Environment;
 use std::sync::Arc;
 
+/// The effective configuration of a repository that has its own process (its
+/// `.forgehand.yml` as the workers last read it), if forgehand has one for it.
+pub type RepoFiles =
+    Arc<dyn Fn(crate::model::ForgeKind, &str) -> Option<Arc<Config>> + Send + Sync>;
+
 /// The templates, compiled into the binary. `.html` names are escaped automatically.
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("templates/layout.html")),
@@ -47,6 +52,7 @@ pub struct Ui {
     metrics: Arc<Metrics>,
     auth: Auth,
     templates: Environment<'static>,
+    repo_files: Option<RepoFiles>,
 }
 
 impl Ui {
@@ -72,7 +78,24 @@ impl Ui {
             config,
             metrics,
             templates,
+            repo_files: None,
         }))
+    }
+
+    /// Judge rules and draw calendars by each repository's own file where the workers read
+    /// one (else by the server file and its `repos:` entries).
+    pub fn with_repo_files(mut self, repo_files: RepoFiles) -> Self {
+        self.repo_files = Some(repo_files);
+        self
+    }
+
+    /// The configuration that applies to `path`: its own file as last read, else the
+    /// server file with its matching `repos:` entry.
+    fn config_for(&self, forge: crate::model::ForgeKind, path: &str) -> Config {
+        self.repo_files
+            .as_ref()
+            .and_then(|files| files(forge, path))
+            .map_or_else(|| self.config.for_repo(forge, path), |c| (*c).clone())
     }
 
     /// The signed-in session the request's cookie holds, if any.
