@@ -413,3 +413,72 @@ async fn github_release_schedule_replies_with_dates_and_managers() {
     assert!(replies[0].contains("| minor |") && replies[0].contains("| patch |"));
     app.teardown().await;
 }
+
+/// The `| Release date |` row of the release merge request opened for `tag` on `forge`.
+async fn release_date_row(forge: forgehand::model::ForgeKind, tag: &str) -> String {
+    let app = spawn_app_with(RELEASE_YAML).await;
+    let repo = match forge {
+        forgehand::model::ForgeKind::Github => GITHUB_REPO,
+        forgehand::model::ForgeKind::Gitlab => GITLAB_REPO,
+    };
+    seed(&app, repo, false);
+    app.fake
+        .add_tag(repo, "v1.4.1", &["c1", "m12", "m15", "m16", "p1"]);
+    match forge {
+        forgehand::model::ForgeKind::Github => {
+            let push = github_payload("github/push.tag.json", |p| {
+                p["ref"] = json!(format!("refs/tags/{tag}"))
+            });
+            assert_eq!(app.github("push", "gh-date", &push).await.status, 202);
+        }
+        forgehand::model::ForgeKind::Gitlab => {
+            let push = gitlab_payload("gitlab/tag_push.json", |p| {
+                p["ref"] = json!(format!("refs/tags/{tag}"))
+            });
+            assert_eq!(
+                app.gitlab("Tag Push Hook", "gl-date", &push).await.status,
+                202
+            );
+        }
+    }
+    app.wait_idle().await;
+    let mrs = app.fake.opened_merge_requests(repo);
+    assert_eq!(mrs.len(), 1, "{forge:?} {tag}: {mrs:#?}");
+    let row = mrs[0]
+        .0
+        .body
+        .lines()
+        .find(|l| l.starts_with("| Release date |"))
+        .unwrap_or_else(|| panic!("{forge:?} {tag}: no release date in {}", mrs[0].0.body))
+        .to_string();
+    app.teardown().await;
+    row
+}
+
+/// The weekly flow (minor on Monday, patch on Thursday): the release merge request's date is
+/// the coming day of the tag's kind — a minor tag's a Monday, a patch tag's a Thursday, each
+/// within the week ahead — on both forges.
+#[tokio::test]
+async fn the_release_mr_names_the_coming_day_of_its_kind_on_both_forges() {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    let today = chrono::Utc::now().date_naive();
+    for forge in [
+        forgehand::model::ForgeKind::Github,
+        forgehand::model::ForgeKind::Gitlab,
+    ] {
+        for (tag, weekday) in [("v1.4.0", Weekday::Mon), ("v1.4.1", Weekday::Thu)] {
+            let row = release_date_row(forge, tag).await;
+            let text = row
+                .trim_start_matches("| Release date |")
+                .trim_end_matches('|');
+            let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .unwrap_or_else(|e| panic!("{forge:?} {tag}: `{row}`: {e}"));
+            assert_eq!(date.weekday(), weekday, "{forge:?} {tag}: {row}");
+            let ahead = (date - today).num_days();
+            assert!(
+                (0..7).contains(&ahead),
+                "{forge:?} {tag}: {date} is {ahead} days from {today}"
+            );
+        }
+    }
+}
