@@ -6,8 +6,8 @@
 //! does each once.
 
 use super::{Did, Journal, Ran};
-use crate::forge::{Forge, IssueEdit};
-use crate::model::{IssueRef, IssueState, RepoPath};
+use crate::forge::Forge;
+use crate::model::{IssueRef, RepoPath};
 use crate::plan::{CommitCommentSpec, ReleaseBranchSpec};
 
 /// Create, leave or move the release branch (see the module's text).
@@ -78,19 +78,14 @@ async fn supersede(
     let mut closed = Vec::new();
     for mr in stale {
         let item = IssueRef::parse(&spec.repo, mr.number, true)?;
-        journal
-            .find_or_create(
-                true,
-                || forge.find_comment_with_marker(&item, &spec.note_marker),
-                || forge.comment(&item, &spec.note),
-            )
-            .await?;
-        journal.fence().await?;
-        let close = IssueEdit {
-            state: Some(IssueState::Closed),
-            ..IssueEdit::default()
-        };
-        forge.edit_issue(&item, &close).await?;
+        super::publish::comment_once_and_close(
+            &item,
+            &spec.note_marker,
+            &spec.note,
+            forge,
+            journal,
+        )
+        .await?;
         closed.push(mr.number);
     }
     Ok(closed)

@@ -145,11 +145,24 @@ pub(super) async fn resolve_issue(
         return Ok(Did::skipped(line));
     };
     let item = IssueRef::parse(&spec.repo, issue.number, false)?;
+    comment_once_and_close(&item, &spec.comment_marker, &spec.comment, forge, journal).await?;
+    Ok(Did::done(format!("commented on and closed {item}")).object(issue.number))
+}
+
+/// Post `comment` on `item` unless a comment with `marker` is there (looked for first when
+/// the job runs again), then close `item` (an edit: the transport retries it).
+pub(super) async fn comment_once_and_close(
+    item: &IssueRef,
+    marker: &str,
+    comment: &str,
+    forge: &dyn Forge,
+    journal: &Journal<'_>,
+) -> Result<(), super::ExecError> {
     journal
         .find_or_create(
             true,
-            || forge.find_comment_with_marker(&item, &spec.comment_marker),
-            || forge.comment(&item, &spec.comment),
+            || forge.find_comment_with_marker(item, marker),
+            || forge.comment(item, comment),
         )
         .await?;
     journal.fence().await?;
@@ -157,6 +170,6 @@ pub(super) async fn resolve_issue(
         state: Some(IssueState::Closed),
         ..IssueEdit::default()
     };
-    forge.edit_issue(&item, &close).await?;
-    Ok(Did::done(format!("commented on and closed {item}")).object(issue.number))
+    forge.edit_issue(item, &close).await?;
+    Ok(())
 }
