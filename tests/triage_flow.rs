@@ -341,6 +341,65 @@ labels:
     app.teardown().await;
 }
 
+/// A repository that keeps its process in its own `.forgehand.yml`: `labels sync` with that
+/// file syncs its rules' labels and its `labels:` (over the server's), on both forges.
+#[tokio::test]
+async fn labels_sync_takes_the_repository_files_rules_and_labels_on_both_forges() {
+    let app = support::app::spawn_app_with(&shipped_sections(&["rules"])).await;
+    let own = forgehand::config::repo::RepoFile::from_str(
+        r##"
+rules:
+  - id: needs-owner
+    on: [issue.opened]
+    then:
+      add_labels: ["needs-owner"]
+labels:
+  "needs-owner": {color: "#c2e0c6", description: Nobody owns it yet}
+  "flow::Triage": {description: Waiting for the lead}
+"##,
+        ".forgehand.yml",
+    )
+    .expect("a valid repository file");
+    let forges = forgehand::forge::build(&app.config, Default::default())
+        .await
+        .unwrap();
+    for (kind, repo) in [
+        (
+            forgehand::event::ForgeKind::Github,
+            support::triage::GITHUB_REPO,
+        ),
+        (
+            forgehand::event::ForgeKind::Gitlab,
+            support::triage::GITLAB_REPO,
+        ),
+    ] {
+        let server_only = forgehand::cli::labels::wanted_in_repo(&app.config, kind, repo, None);
+        assert!(
+            server_only.iter().all(|(n, _)| n != "needs-owner"),
+            "{kind}: {server_only:?}"
+        );
+        let wanted = forgehand::cli::labels::wanted_in_repo(&app.config, kind, repo, Some(&own));
+        let names: Vec<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["needs-owner", "flow::Triage"], "{kind}");
+        app.fake.add_repo(repo);
+        let forge = forges.get(kind).unwrap();
+        let done = forgehand::cli::labels::sync(forge.as_ref(), repo, &wanted, false)
+            .await
+            .unwrap();
+        assert_eq!(done.created, ["needs-owner", "flow::Triage"], "{kind}");
+        let style = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(
+            app.fake.label_styles(repo),
+            [
+                style("needs-owner", "c2e0c6", "Nobody owns it yet"),
+                style("flow::Triage", "ededed", "Waiting for the lead"),
+            ],
+            "{kind}"
+        );
+    }
+    app.teardown().await;
+}
+
 /// Someone sets the milestone by hand (no command): the forge's issue event alone triages
 /// the issue. GitLab names the milestone by id only; forgehand finds its title.
 #[tokio::test]

@@ -62,6 +62,22 @@ pub fn wanted_labels(config: &Config) -> Vec<(String, LabelSpec)> {
     out
 }
 
+/// The labels wanted in `repo` on `forge`: those of the configuration that applies to it —
+/// the server file with its matching `repos:` entry, and over them the sections of the
+/// repository's own file `own` when given (its rules and its `labels:`).
+pub fn wanted_in_repo(
+    config: &Config,
+    forge: ForgeKind,
+    repo: &str,
+    own: Option<&crate::config::repo::RepoFile>,
+) -> Vec<(String, LabelSpec)> {
+    let base = config.for_repo(forge, repo);
+    match own {
+        Some(file) => wanted_labels(&base.with_repo_file(file, forge, repo)),
+        None => wanted_labels(&base),
+    }
+}
+
 /// What a sync found or did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -122,12 +138,19 @@ pub(super) fn sync_command(
     path: &Path,
     kind: ForgeKind,
     repos: &[String],
+    repo_file: Option<&Path>,
     dry_run: bool,
 ) -> ExitCode {
     let Some(config) = super::load_or_report(path) else {
         return ExitCode::FAILURE;
     };
-    let wanted = wanted_labels(&config);
+    let own = match repo_file.map(super::check::read_repo_file).transpose() {
+        Ok(own) => own,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
     let Some(runtime) = super::runtime() else {
         return ExitCode::FAILURE;
     };
@@ -137,6 +160,7 @@ pub(super) fn sync_command(
             .get(kind)
             .ok_or_else(|| anyhow::anyhow!("no {kind} credentials are set"))?;
         for repo in repos {
+            let wanted = wanted_in_repo(&config, kind, repo, own.as_ref());
             let report = sync(forge.as_ref(), repo, &wanted, dry_run).await?;
             let (verb, update) = if dry_run {
                 ("would create", "would update")

@@ -170,6 +170,10 @@ pub enum LabelsCmd {
         /// `owner/name` (GitHub) or `group/project` (GitLab); several allowed.
         #[arg(long, required = true)]
         repo: Vec<String>,
+        /// The repositories' own `.forgehand.yml`: its rules' labels and its `labels:` are
+        /// synced too (over the matching `repos:` entry and the server's).
+        #[arg(long)]
+        repo_file: Option<PathBuf>,
         /// Only list what would be created or updated.
         #[arg(long)]
         dry_run: bool,
@@ -236,9 +240,10 @@ pub fn main() -> ExitCode {
                     config,
                     forge,
                     repo,
+                    repo_file,
                     dry_run,
                 },
-        } => labels::sync_command(&config, forge, &repo, dry_run),
+        } => labels::sync_command(&config, forge, &repo, repo_file.as_deref(), dry_run),
         Cmd::Hooks {
             action:
                 HooksCmd::Install {
