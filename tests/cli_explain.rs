@@ -162,6 +162,50 @@ async fn explain_redeliver_and_replay_from_the_command_line() {
     let out = forgehand(&["replay", "--config", &new, "--since", "soon"]);
     assert!(!out.status.success());
 
+    // The repository's own file, tried before it is merged: the server file unchanged,
+    // `--repo-file` for that repository's deliveries.
+    let own = dir.path().join("own.forgehand.yml");
+    std::fs::write(
+        &own,
+        "rules:\n  - id: ack\n    on: [comment]\n    if: { labels: [bug] }\n    then: { add_labels: [seen, from-file] }\n",
+    )
+    .unwrap();
+    let own = own.display().to_string();
+    let repo = "Codertocat/Hello-World";
+    let args = [
+        "replay",
+        "--config",
+        &config,
+        "--repo",
+        repo,
+        "--repo-file",
+        &own,
+    ];
+    let out = forgehand(&args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout
+            .contains("    → edit Codertocat/Hello-World#1: add labels \"seen\", \"from-file\"\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(
+            "1 deliveries replayed, 1 would be planned otherwise: 0 added, 0 dropped, 1 changed\n"
+        ),
+        "{stdout}"
+    );
+    // Without it, the server file replays to no difference; a file without --repo is refused.
+    let out = forgehand(&["replay", "--config", &config, "--repo", repo]);
+    assert!(text(&out.stdout).contains("1 deliveries replayed, 0 would be planned otherwise"));
+    let out = forgehand(&["replay", "--config", &config, "--repo-file", &own]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--repo"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let out = forgehand(&["redeliver", "c-1", "--config", &config]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(

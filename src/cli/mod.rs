@@ -121,6 +121,10 @@ pub enum Cmd {
         /// Only this repository's deliveries (`owner/name`, `group/project`).
         #[arg(long)]
         repo: Option<String>,
+        /// Decide `--repo`'s deliveries as if its default branch carried this `.forgehand.yml`
+        /// (its sections over the matching `repos:` entry and the server's defaults).
+        #[arg(long, requires = "repo")]
+        repo_file: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -232,8 +236,9 @@ pub fn main() -> ExitCode {
             config,
             since,
             repo,
+            repo_file,
             json,
-        } => replay::replay(&config, since, repo, json),
+        } => replay::replay(&config, since, repo, repo_file.as_deref(), json),
         Cmd::Labels {
             action:
                 LabelsCmd::Sync {

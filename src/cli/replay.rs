@@ -2,11 +2,15 @@
 //! deliveries the store kept and the facts gathered for them then, and print how each plan
 //! differs from what was done (the action ledger), with a summary. Progress goes to stderr on a terminal only.
 
+use crate::config::Config;
 use crate::explain::replay::{replay_one, Report};
+use crate::model::ForgeKind;
 use crate::store::{ActionQuery, StoredQuery};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Deliveries read from the store at a time.
@@ -34,9 +38,37 @@ pub(super) fn parse_age(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(secs))
 }
 
-pub(super) fn replay(path: &Path, since: Duration, repo: Option<String>, json: bool) -> ExitCode {
+pub(super) fn replay(
+    path: &Path,
+    since: Duration,
+    repo: Option<String>,
+    repo_file: Option<&Path>,
+    json: bool,
+) -> ExitCode {
     let Some(config) = super::load_or_report(path) else {
         return ExitCode::FAILURE;
+    };
+    let own = match repo_file.map(super::check::read_repo_file).transpose() {
+        Ok(own) => own,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Each repository's deliveries are decided under the configuration that applies to it:
+    // its `repos:` entry over the server's, and the repository file given for `--repo`.
+    let mut effective: HashMap<(ForgeKind, String), Arc<Config>> = HashMap::new();
+    let mut config_of = |forge: ForgeKind, path: &str| -> Arc<Config> {
+        effective
+            .entry((forge, path.to_string()))
+            .or_insert_with(|| {
+                let base = config.for_repo(forge, path);
+                Arc::new(match &own {
+                    Some(file) => base.with_repo_file(file, forge, path),
+                    None => base,
+                })
+            })
+            .clone()
     };
     let Some(rt) = super::runtime() else {
         return ExitCode::FAILURE;
@@ -94,7 +126,11 @@ pub(super) fn replay(path: &Path, since: Duration, repo: Option<String>, json: b
                     },
                     None => Vec::new(),
                 };
-                report.add(replay_one(stored, &config, &ledger));
+                let applies = match &stored.facts {
+                    Some(f) if !f.repo.is_empty() => config_of(f.forge, &f.repo),
+                    _ => Arc::new(config.clone()),
+                };
+                report.add(replay_one(stored, &applies, &ledger));
                 if progress {
                     let s = &report.summary;
                     let mut err = std::io::stderr();
