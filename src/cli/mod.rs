@@ -1,4 +1,4 @@
-//! The command line: `serve`, `check`, `plan`, `labels sync`, `hooks install`, `explain`,
+//! The command line: `serve`, `check`, `plan`, `labels sync`, `hooks install`, `schema`, `explain`,
 //! `redeliver`, `replay`.
 
 mod check;
@@ -8,6 +8,7 @@ pub mod labels;
 mod plan;
 mod redeliver;
 mod replay;
+mod schema;
 mod serve;
 
 use crate::config::{self, Config};
@@ -129,6 +130,13 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print the JSON Schema of a configuration file (for editors: the shipped copies are in
+    /// `schema/`).
+    Schema {
+        /// server (the server file) or repo (a repository's `.forgehand.yml`).
+        #[arg(long, value_enum, default_value = "server")]
+        kind: config::schema::FileKind,
+    },
     /// Manage the labels the configuration uses.
     Labels {
         #[command(subcommand)]
@@ -239,6 +247,7 @@ pub fn main() -> ExitCode {
             repo_file,
             json,
         } => replay::replay(&config, since, repo, repo_file.as_deref(), json),
+        Cmd::Schema { kind } => schema::schema(kind),
         Cmd::Labels {
             action:
                 LabelsCmd::Sync {

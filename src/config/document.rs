@@ -5,6 +5,7 @@
 use super::de::{NodeDe, Sink};
 use super::env::{expand_tree, EnvLookup};
 use super::error::{Issue, Pos};
+use super::schema::{probe, Described, Layout};
 use super::spanned::Spanned;
 use super::yaml::{self, index_path, key_path, Node, NodeKind};
 use serde::de::DeserializeOwned;
@@ -190,6 +191,8 @@ pub struct Document {
     sections: Vec<&'static str>,
     /// Top-level keys this kind of file may not carry (reported by [`Document::refuse`]).
     refused: Vec<&'static str>,
+    /// In describe mode ([`Document::describe`]), each top-level key read and its type.
+    described: Option<Vec<Described>>,
 }
 
 impl Document {
@@ -212,7 +215,28 @@ impl Document {
             env_issues,
             sections: Vec::new(),
             refused: Vec::new(),
+            described: None,
         })
+    }
+
+    /// An empty document that records, for the schema, every top-level key the loader
+    /// reads from it, how (section, list, map) and as what type.
+    pub(super) fn describe() -> Document {
+        let mut doc = Document::parse("", &|_| None).expect("an empty document parses");
+        doc.described = Some(Vec::new());
+        doc
+    }
+
+    /// What a document made by [`Document::describe`] recorded (empty for any other).
+    pub(super) fn described(self) -> Vec<Described> {
+        self.described.unwrap_or_default()
+    }
+
+    fn record<T: DeserializeOwned>(&mut self, key: &'static str, layout: Layout) {
+        if let Some(described) = &mut self.described {
+            let value = probe::<T>();
+            described.push(Described { key, layout, value });
+        }
     }
 
     /// Whether the top-level key `key` is written in the document (even if empty).
@@ -277,6 +301,7 @@ impl Document {
     /// Deserializes and validates the top-level section `key`; an absent or empty section is
     /// read as an empty mapping, so its defaults apply. `None` once an error was recorded.
     pub fn section<T: DeserializeOwned + Validate>(&mut self, key: &'static str) -> Option<T> {
+        self.record::<T>(key, Layout::Section);
         let node = self.node(key).cloned().unwrap_or_else(|| self.absent());
         match self.deserialize::<T>(&node, key) {
             Ok(value) => {
@@ -293,6 +318,7 @@ impl Document {
     /// Deserializes and validates each entry of the top-level sequence `key` on its own, so
     /// a broken entry does not hide the errors of the next. Absent means empty.
     pub fn list<T: DeserializeOwned + Validate>(&mut self, key: &'static str) -> Option<Vec<T>> {
+        self.record::<T>(key, Layout::List);
         let node = self.node(key).cloned().unwrap_or_else(|| self.absent());
         let items = match &node.kind {
             NodeKind::Seq(items) => items.as_slice(),
@@ -324,6 +350,7 @@ impl Document {
         &mut self,
         key: &'static str,
     ) -> Option<Vec<(K, V)>> {
+        self.record::<V>(key, Layout::Map);
         let node = self.node(key).cloned().unwrap_or_else(|| self.absent());
         let entries = match &node.kind {
             NodeKind::Map(entries) => entries.as_slice(),

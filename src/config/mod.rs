@@ -24,6 +24,7 @@ pub mod repo;
 pub mod repos;
 pub mod rules;
 pub mod schedule;
+pub mod schema;
 mod secret;
 mod server;
 mod spanned;
